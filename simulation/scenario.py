@@ -1,0 +1,408 @@
+"""The scenario: validated, frozen plain data (format v1, see docs/scenario-format.md).
+
+Every key has a default here, so a scenario names only what it changes. Reading files,
+``extends`` and error messages live in ``loader.py``; this module only says what is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
+
+LEVELS: tuple[str, ...] = ("grid", "village", "town", "county", "city")
+"""Bottom-up: a level's index is its height in the tree (grid 0 … city 4)."""
+SEVERITIES: tuple[str, ...] = ("minor", "general", "major", "critical")
+"""Ascending urgency: a higher index is served first (non-preemptive priority)."""
+CHANNELS: tuple[str, ...] = ("grid_visit", "hotline", "online", "walk_in")
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Level = Literal["grid", "village", "town", "county", "city"]
+Severity = Literal["minor", "general", "major", "critical"]
+Channel = Literal["grid_visit", "hotline", "online", "walk_in"]
+WalkInLevel = Literal["village", "town", "county", "city"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Probability = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+
+SHARE_TOLERANCE = 1e-6
+
+
+class Spec(BaseModel):
+    """Base of every scenario section: unknown keys are errors and values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_shares(shares: dict[str, float], what: str) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1, found {total:g}")
+
+
+# ---------------------------------------------------------------- calendar
+
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_hours(text: str) -> tuple[float, float]:
+    """``"08:30-12:00"`` → ``(8.5, 12.0)`` hours after midnight."""
+    match = _HOURS.match(text.strip())
+    if not match:
+        raise ValueError(f"expected a span like '08:30-12:00', found {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if m1 >= 60 or m2 >= 60 or h1 > 24 or h2 > 24:
+        raise ValueError(f"not a clock time span: {text!r}")
+    start, end = h1 + m1 / 60, h2 + m2 / 60
+    if not start < end <= 24:
+        raise ValueError(f"span must start before it ends within one day, found {text!r}")
+    return start, end
+
+
+class CalendarSpec(Spec):
+    always_open: bool = False
+    workdays: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    hours: list[str] = Field(default_factory=lambda: ["08:30-12:00", "13:30-17:00"])
+
+    @field_validator("hours")
+    @classmethod
+    def _spans(cls, hours: list[str]) -> list[str]:
+        spans = [parse_hours(h) for h in hours]
+        if not spans:
+            raise ValueError("needs at least one opening span")
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValueError(f"spans must be in order and not overlap, found {hours}")
+        return hours
+
+    @field_validator("workdays")
+    @classmethod
+    def _workdays(cls, days: list[str]) -> list[str]:
+        if not days:
+            raise ValueError("needs at least one workday")
+        if len(set(days)) != len(days):
+            raise ValueError(f"lists a day twice: {days}")
+        return days
+
+    @property
+    def spans(self) -> list[tuple[float, float]]:
+        return [parse_hours(h) for h in self.hours]
+
+
+# ---------------------------------------------------------------- city
+
+Count = Annotated[int, Field(ge=1)]
+
+
+class CountySpec(Spec):
+    name: str = Field(min_length=1)
+    population: int = Field(ge=0)
+    towns: Count
+    villages_per_town: Count | None = None
+    grids_per_village: Count | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _no_slash(cls, name: str) -> str:
+        if "/" in name:
+            raise ValueError(f"a county name may not contain '/', found {name!r}")
+        return name
+
+
+class GenerateSpec(Spec):
+    """An equal-split synthetic city (names like ``county-1/town-1-2/...``)."""
+
+    counties: Count = 2
+    towns_per_county: Count = 3
+    villages_per_town: Count = 4
+    grids_per_village: Count = 5
+    population: int = Field(default=200_000, ge=0)
+
+
+class CitySpec(Spec):
+    name: str = Field(default="Jiaxing", min_length=1)
+    counties: list[CountySpec] | None = None
+    villages_per_town: Count = 15
+    grids_per_village: Count = 6
+    generate: GenerateSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CitySpec:
+        if self.counties is not None and self.generate is not None:
+            raise ValueError("give either 'counties' or 'generate', not both")
+        if self.counties is not None:
+            if not self.counties:
+                raise ValueError("'counties' needs at least one county")
+            names = [c.name for c in self.counties]
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"county names must be unique, found {repeated} twice")
+        return self
+
+    @property
+    def source(self) -> GenerateSpec | list[CountySpec]:
+        """Listed counties when given, else the generated city (the default)."""
+        if self.counties is not None:
+            return self.counties
+        return self.generate or GenerateSpec()
+
+
+# ---------------------------------------------------------------- offices
+
+Staff = Annotated[int, Field(ge=1)]
+
+
+class LevelOffice(Spec):
+    staff: Staff
+
+
+class VillageOffice(LevelOffice):
+    generalist: bool = True
+    """全岗通: any staff member handles any case type; false splits staff by type."""
+
+
+class CountyOffice(LevelOffice):
+    one_stop: bool = True
+    """只进一扇门: every department behind one door in one place."""
+    misroute: Probability = 0.3
+    """Without one-stop: share of county walk-ins who first reach a wrong department."""
+
+
+class OfficeOverride(Spec):
+    staff: Staff | None = None
+    generalist: bool | None = None
+    one_stop: bool | None = None
+    misroute: Probability | None = None
+
+
+class OfficesSpec(Spec):
+    grid: LevelOffice = LevelOffice(staff=1)
+    village: VillageOffice = VillageOffice(staff=2)
+    town: LevelOffice = LevelOffice(staff=4)
+    county: CountyOffice = CountyOffice(staff=14)
+    city: LevelOffice = LevelOffice(staff=6)
+    overrides: dict[str, OfficeOverride] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- case types
+
+
+class SeverityMix(Spec):
+    """Shares of each severity; a mapping given in a scenario replaces the default whole."""
+
+    minor: Probability = 0.0
+    general: Probability = 0.0
+    major: Probability = 0.0
+    critical: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> SeverityMix:
+        _check_shares(self.model_dump(), "severity shares")
+        return self
+
+
+DEFAULT_SEVERITY = {"minor": 0.6, "general": 0.35, "major": 0.05}
+
+
+class HandlingHours(Spec):
+    grid: Distribution = LogNormal(dist="lognormal", mean=1.0, sd=0.8)
+    village: Distribution = LogNormal(dist="lognormal", mean=2.0, sd=1.5)
+    town: Distribution = Exponential(dist="exponential", mean=3.0)
+    county: Distribution = Gamma(dist="gamma", mean=4.0, sd=2.0)
+    city: Distribution = Triangular(dist="triangular", low=2, mode=6, high=16)
+
+
+class ResolveProbability(Spec):
+    grid: Probability = 0.55
+    village: Probability = 0.6
+    town: Probability = 0.65
+    county: Probability = 0.8
+    city: Probability = 0.85
+
+
+class CaseType(Spec):
+    share: Probability
+    department: str | list[str] = "people_mediation"
+    severity: SeverityMix = SeverityMix(**DEFAULT_SEVERITY)
+    handling_hours: HandlingHours = HandlingHours()
+    resolve: ResolveProbability = ResolveProbability()
+
+    @field_validator("department")
+    @classmethod
+    def _departments(cls, value: str | list[str]) -> str | list[str]:
+        names = [value] if isinstance(value, str) else value
+        if not names or any(not n for n in names):
+            raise ValueError("needs at least one non-empty department name")
+        if len(set(names)) != len(names):
+            raise ValueError(f"lists a department twice: {names}")
+        return value
+
+    @property
+    def departments(self) -> list[str]:
+        return [self.department] if isinstance(self.department, str) else list(self.department)
+
+
+# ---------------------------------------------------------------- arrivals
+
+
+class Surge(Spec):
+    name: str = Field(min_length=1)
+    where: str = Field(min_length=1)
+    """A county name: surge cases arrive at that county's grids, spread by residents."""
+    type: str
+    start_day: int = Field(ge=0)
+    """Day of the counted period (0 = start_date) on which the surge begins."""
+    days: Count
+    per_day: NonNegative
+
+
+class ArrivalsSpec(Spec):
+    per_10k_residents_per_year: NonNegative = 65.0
+    channels: dict[Channel, Probability] = Field(
+        default_factory=lambda: {"grid_visit": 0.4, "hotline": 0.3, "online": 0.1, "walk_in": 0.2}
+    )
+    walk_in_level: dict[WalkInLevel, Probability] = Field(
+        default_factory=lambda: {"village": 0.5, "town": 0.3, "county": 0.2}
+    )
+    dispatch_hours: NonNegative = 2.0
+    weekly: list[NonNegative] = Field(
+        default_factory=lambda: [1.2, 1.1, 1.0, 1.0, 1.0, 0.6, 0.5], min_length=7, max_length=7
+    )
+    monthly: list[NonNegative] = Field(
+        default_factory=lambda: [1.3, 1.4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.1],
+        min_length=12,
+        max_length=12,
+    )
+    surges: list[Surge] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _mixes(self) -> ArrivalsSpec:
+        _check_shares(self.channels, "channel shares")
+        if self.channels.get("walk_in", 0) > 0:
+            _check_shares(self.walk_in_level, "walk_in_level shares")
+        if sum(self.weekly) <= 0 or sum(self.monthly) <= 0:
+            raise ValueError("weekly and monthly profiles need at least one positive value")
+        return self
+
+
+# ---------------------------------------------------------------- triage, escalation
+
+
+class Triage(Spec):
+    """The lowest level that may handle a case of each severity (分级分类)."""
+
+    minor: Level = "grid"
+    general: Level = "village"
+    major: Level = "county"
+    critical: Level = "city"
+
+
+class Attendance(Spec):
+    grid: bool = False
+    village: bool = True
+    town: bool = True
+    county: bool = True
+    city: bool = True
+
+
+class PatienceDays(Spec):
+    """Days a citizen waits before escalating by themselves (越级); null never does."""
+
+    minor: Positive | None = 7
+    general: Positive | None = 30
+    major: Positive | None = 60
+    critical: Positive | None = 30
+
+
+class EscalationSpec(Spec):
+    transfer_hours: NonNegative = 24.0
+    shared_information: bool = True
+    """信息一次采集: false makes every new office repeat intake_hours of intake."""
+    intake_hours: NonNegative = 0.5
+    attendance: Attendance = Attendance()
+    online_mediation: Probability = 0.0
+    patience_days: PatienceDays = PatienceDays()
+    give_up: Probability = 0.0
+    beyond_city: Literal["litigation", "escalated_out"] = "litigation"
+
+
+class TimeLimitsDays(Spec):
+    minor: Positive = 1
+    general: Positive = 30
+    major: Positive = 60
+    critical: Positive = 60
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+def _default_case_types() -> dict[str, CaseType]:
+    return {"dispute": CaseType(share=1.0)}
+
+
+def _default_targets() -> dict[str, float]:
+    return {
+        "one_door_rate": 0.95,
+        "one_trip_rate": 0.90,
+        "grassroots_rate": 0.90,
+        "on_time_rate": 0.95,
+        "escalated_out_rate": 0.0,
+    }
+
+
+class Scenario(Spec):
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = Field(default=20191230, ge=0)
+    start_date: dt.date = dt.date(2021, 1, 1)
+    """Calendar date of the first counted day; the warm-up runs on the days before it."""
+    horizon_days: Count = 365
+    warmup_days: int = Field(default=28, ge=0)
+    replications: Count = 10
+    drain: bool = False
+
+    calendar: CalendarSpec = CalendarSpec()
+    city: CitySpec = CitySpec()
+    offices: OfficesSpec = OfficesSpec()
+    case_types: dict[str, CaseType] = Field(default_factory=_default_case_types)
+    arrivals: ArrivalsSpec = ArrivalsSpec()
+    triage: Triage = Triage()
+    escalation: EscalationSpec = EscalationSpec()
+    time_limits_days: TimeLimitsDays = TimeLimitsDays()
+    backlog_days: Positive = 90
+    targets: dict[str, float] = Field(default_factory=_default_targets)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        if not self.case_types:
+            raise ValueError("'case_types' needs at least one case type")
+        _check_shares({k: t.share for k, t in self.case_types.items()}, "case_types shares")
+        county_names = _county_names(self.city)
+        for surge in self.arrivals.surges:
+            if surge.type not in self.case_types:
+                raise ValueError(
+                    f"surge {surge.name!r}: type {surge.type!r} is not one of the case_types "
+                    f"{sorted(self.case_types)}"
+                )
+            if surge.where not in county_names:
+                raise ValueError(
+                    f"surge {surge.name!r}: where {surge.where!r} is not a county of the city "
+                    f"{county_names}"
+                )
+        return self
+
+    def to_dict(self) -> dict:
+        """The fully resolved scenario as plain YAML-ready data."""
+        return self.model_dump(mode="json")
+
+
+def _county_names(city: CitySpec) -> list[str]:
+    source = city.source
+    if isinstance(source, GenerateSpec):
+        return [f"county-{i}" for i in range(1, source.counties + 1)]
+    return [c.name for c in source]
