@@ -1,0 +1,360 @@
+"""KPIs: pure functions from the engine's result tables to per-replication KPIs and a summary.
+
+Nothing here simulates or touches files. The engine hands over three DataFrames covering all
+replications (``cases``, ``offices``, ``daily``; columns below and in the scenario contract);
+:func:`replication_kpis` turns them into one row per replication and :func:`summarize` into the
+``kpis.csv`` table (mean, Student-t confidence interval, target, whether it is met).
+Formulas, denominators and units are documented in ``docs/kpis.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .scenario import LEVELS
+
+__all__ = [
+    "CASE_COLUMNS",
+    "DAILY_COLUMNS",
+    "KPI_NAMES",
+    "LOWER_IS_BETTER",
+    "OFFICE_COLUMNS",
+    "OUTCOMES",
+    "SUMMARY_COLUMNS",
+    "mean_ci",
+    "meets_target",
+    "replication_kpis",
+    "summarize",
+]
+
+OUTCOMES: tuple[str, ...] = ("resolved", "litigation", "escalated_out", "abandoned", "open")
+
+CASE_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "case_id",
+    "type",
+    "severity",
+    "channel",
+    "county",
+    "town",
+    "village",
+    "grid",
+    "arrival_day",
+    "closed_day",
+    "outcome",
+    "closed_level",
+    "levels",
+    "doors",
+    "trips",
+    "wait_hours",
+    "handling_hours",
+    "on_time",
+)
+OFFICE_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "office",
+    "level",
+    "county",
+    "staff",
+    "arrivals",
+    "handled",
+    "resolved",
+    "utilization",
+    "mean_wait_hours",
+    "max_queue",
+)
+DAILY_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "day",
+    "level",
+    "open_cases",
+    "backlog",
+    "queue",
+    "busy_staff",
+)
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "kpi",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "replications",
+    "target",
+    "meets",
+)
+
+KPI_NAMES: tuple[str, ...] = (
+    "cases",
+    "resolved_rate",
+    *(f"resolved_at_{level}" for level in LEVELS),
+    "grassroots_rate",
+    "village_rate",
+    "litigation_rate",
+    "escalated_out_rate",
+    "abandoned_rate",
+    "open_rate",
+    "one_door_rate",
+    "one_trip_rate",
+    "mean_doors",
+    "mean_trips",
+    "mean_days_to_close",
+    "p90_days_to_close",
+    "on_time_rate",
+    "backlog_max",
+    "backlog_end",
+    *(f"{kind}_{level}" for level in LEVELS for kind in ("wait_hours", "utilization", "arrivals")),
+)
+"""Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset(
+    {
+        "litigation_rate",
+        "escalated_out_rate",
+        "abandoned_rate",
+        "open_rate",
+        "mean_doors",
+        "mean_trips",
+        "mean_days_to_close",
+        "p90_days_to_close",
+        "backlog_max",
+        "backlog_end",
+        *(f"wait_hours_{level}" for level in LEVELS),
+    }
+)
+"""KPIs whose target is an upper bound (met when value <= target); all others: value >= target."""
+
+GRASSROOTS_LEVELS: tuple[str, ...] = ("grid", "village", "town")
+VILLAGE_LEVELS: tuple[str, ...] = ("grid", "village")
+P90 = 0.9
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} table lacks column(s) {', '.join(missing)}")
+
+
+def _replications(replications: Sequence[int] | None, *frames: pd.DataFrame) -> pd.Index:
+    if replications is None:
+        seen: set[int] = set()
+        for frame in frames:
+            seen.update(int(r) for r in pd.unique(frame["replication"]))
+        reps = sorted(seen)
+    else:
+        reps = [int(r) for r in replications]
+        if len(set(reps)) != len(reps):
+            raise ValueError(f"replications must be distinct, got {reps}")
+    return pd.Index(reps, dtype="int64", name="replication")
+
+
+def _as_text(series: pd.Series) -> np.ndarray:
+    """Values as Python objects, missing values as None (robust to str/object/category)."""
+    values = series.astype(object).to_numpy(copy=True)
+    values[pd.isna(values)] = None
+    return values
+
+
+def _by_rep(values: pd.DataFrame | pd.Series, reps: pd.Series, index: pd.Index, how: str):
+    grouped = values.groupby(reps.to_numpy())
+    result = grouped.mean() if how == "mean" else grouped.quantile(P90)
+    return result.reindex(index)
+
+
+# ---------------------------------------------------------------- per replication
+
+
+def replication_kpis(
+    cases: pd.DataFrame,
+    offices: pd.DataFrame,
+    daily: pd.DataFrame,
+    horizon_days: float,
+    replications: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per replication (index ``replication``), one float column per KPI (``KPI_NAMES``).
+
+    ``replications`` lists the replications to report, in order; rows of other replications are
+    ignored. By default it is every replication seen in ``offices``, ``cases`` or ``daily``
+    (sorted), so a replication with no counted case still gets a row (``cases`` 0, rates NaN).
+    An empty denominator gives NaN, never an error.
+    """
+    _require(cases, CASE_COLUMNS, "cases")
+    _require(offices, OFFICE_COLUMNS, "offices")
+    _require(daily, DAILY_COLUMNS, "daily")
+    if not (horizon_days > 0 and math.isfinite(horizon_days)):
+        raise ValueError(f"horizon_days must be a positive number, got {horizon_days!r}")
+    index = _replications(replications, offices, cases, daily)
+    out = pd.DataFrame(np.nan, index=index, columns=list(KPI_NAMES), dtype="float64")
+
+    # ---- cases: outcome rates over all counted cases
+    rep = cases["replication"].astype("int64")
+    outcome = _as_text(cases["outcome"])
+    unknown = set(outcome) - set(OUTCOMES)
+    if unknown:
+        raise ValueError(f"unknown outcome(s) in cases: {sorted(map(str, unknown))}")
+    level = _as_text(cases["closed_level"])
+    resolved = outcome == "resolved"
+    flags = {
+        "resolved_rate": resolved,
+        **{f"resolved_at_{lv}": resolved & (level == lv) for lv in LEVELS},
+        "grassroots_rate": resolved & np.isin(level, GRASSROOTS_LEVELS),
+        "village_rate": resolved & np.isin(level, VILLAGE_LEVELS),
+        "litigation_rate": outcome == "litigation",
+        "escalated_out_rate": outcome == "escalated_out",
+        "abandoned_rate": outcome == "abandoned",
+        "open_rate": outcome == "open",
+    }
+    rates = pd.DataFrame({k: v.astype("float64") for k, v in flags.items()}, index=cases.index)
+    out.loc[:, list(flags)] = _by_rep(rates, rep, index, "mean")[list(flags)]
+    out["cases"] = rep.value_counts().reindex(index, fill_value=0).astype("float64")
+
+    # ---- cases: door, trip and time KPIs over closed cases
+    closed = outcome != "open"
+    days = (cases["closed_day"].astype("float64") - cases["arrival_day"].astype("float64"))[closed]
+    per_closed = pd.DataFrame(
+        {
+            "one_door_rate": (cases["doors"][closed] <= 1).astype("float64"),
+            "one_trip_rate": (cases["trips"][closed] <= 1).astype("float64"),
+            "mean_doors": cases["doors"][closed].astype("float64"),
+            "mean_trips": cases["trips"][closed].astype("float64"),
+            "mean_days_to_close": days,
+        }
+    )
+    out.loc[:, list(per_closed)] = _by_rep(per_closed, rep[closed], index, "mean")[list(per_closed)]
+    out["p90_days_to_close"] = _by_rep(days.dropna(), rep[closed][days.notna()], index, "p90")
+
+    # ---- cases: on time, over cases whose on_time is known
+    on_time = cases["on_time"].astype("boolean")
+    known = on_time.notna().to_numpy()
+    out["on_time_rate"] = _by_rep(on_time[known].astype("float64"), rep[known], index, "mean")
+
+    # ---- daily: backlog summed over levels, counted days only
+    counted = daily[daily["day"] >= 0]
+    backlog = (
+        counted.groupby([counted["replication"].astype("int64"), counted["day"]])["backlog"]
+        .sum()
+        .astype("float64")
+    )
+    if len(backlog):
+        out["backlog_max"] = backlog.groupby(level=0).max().reindex(index)
+        out["backlog_end"] = backlog.groupby(level=0).last().reindex(index)
+
+    # ---- offices: per level
+    off = pd.DataFrame(
+        {
+            "replication": offices["replication"].astype("int64"),
+            "level": _as_text(offices["level"]),
+            "handled": offices["handled"].astype("float64"),
+            "staff": offices["staff"].astype("float64"),
+            "arrivals": offices["arrivals"].astype("float64"),
+            "utilization": offices["utilization"].astype("float64"),
+            "mean_wait_hours": offices["mean_wait_hours"].astype("float64"),
+        }
+    )
+    # offices that started no handling contribute nothing to the wait (their mean is NaN)
+    waited = off["handled"].where(off["handled"] > 0, 0.0)
+    off["wait_num"] = (off["mean_wait_hours"] * waited).where(waited > 0, 0.0)
+    off["wait_den"] = waited.where(off["wait_num"].notna(), 0.0)
+    has_util = off["utilization"].notna()
+    off["util_num"] = (off["utilization"] * off["staff"]).where(has_util, 0.0)
+    off["util_den"] = off["staff"].where(has_util, 0.0)
+    sums = off.groupby(["replication", "level"])[
+        ["wait_num", "wait_den", "util_num", "util_den", "arrivals"]
+    ].sum()
+    for lv in LEVELS:
+        if lv not in sums.index.get_level_values("level"):
+            continue
+        at = sums.xs(lv, level="level").reindex(index)
+        out[f"wait_hours_{lv}"] = at["wait_num"] / at["wait_den"].where(at["wait_den"] > 0)
+        out[f"utilization_{lv}"] = at["util_num"] / at["util_den"].where(at["util_den"] > 0)
+        out[f"arrivals_{lv}"] = at["arrivals"] / float(horizon_days)
+    return out
+
+
+# ---------------------------------------------------------------- summary
+
+
+def mean_ci(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean and two-sided Student-t confidence interval: ``(mean, low, high, n)``.
+
+    NaN values are dropped first; ``n`` counts the values used. ``n == 0`` gives all NaN;
+    ``n == 1`` gives the value with a NaN interval (no variance estimate); values all equal give
+    the interval ``[mean, mean]``. Otherwise ``mean ± t(1 - (1 - confidence)/2, n - 1) · s/√n``
+    with ``s`` the sample standard deviation (ddof 1).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    arr = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    n = int(arr.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    if n == 1:
+        return float(arr[0]), math.nan, math.nan, 1
+    if np.all(arr == arr[0]):
+        value = float(arr[0])
+        return value, value, value, n
+    mean = float(arr.mean())
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * arr.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def meets_target(kpi: str, value: float, target: float) -> bool:
+    """Whether ``value`` meets ``target``: ``value <= target`` for KPIs in ``LOWER_IS_BETTER``,
+    ``value >= target`` for the others. Exact comparison (no tolerance), so a target of 0 for
+    ``escalated_out_rate`` is met only by exactly 0. A NaN value or target never meets.
+    """
+    if kpi not in KPI_NAMES:
+        raise ValueError(f"unknown KPI {kpi!r}")
+    value, target = float(value), float(target)
+    if math.isnan(value) or math.isnan(target):
+        return False
+    return value <= target if kpi in LOWER_IS_BETTER else value >= target
+
+
+def summarize(
+    per_rep: pd.DataFrame,
+    targets: Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The ``kpis.csv`` table: one row per KPI column of ``per_rep`` (in its column order) with
+    columns ``kpi, mean, ci_low, ci_high, replications, target, meets``.
+
+    ``mean``/``ci_*``/``replications`` come from :func:`mean_ci` over the replications where the
+    KPI is defined (not NaN). ``target`` is NaN when ``targets`` names none; ``meets`` is a
+    nullable boolean: NA without a target or when the mean is NaN, else :func:`meets_target`
+    applied to the mean.
+    """
+    targets = dict(targets or {})
+    if "replication" in per_rep.columns:
+        per_rep = per_rep.set_index("replication")
+    stray = [k for k in targets if k not in per_rep.columns and k not in KPI_NAMES]
+    if stray:
+        raise ValueError(f"target(s) for unknown KPI(s): {', '.join(stray)}")
+    rows = []
+    for kpi in per_rep.columns:
+        mean, low, high, n = mean_ci(per_rep[kpi].to_numpy(dtype=float), confidence)
+        target = float(targets[kpi]) if kpi in targets else math.nan
+        if math.isnan(target) or math.isnan(mean):
+            meets = pd.NA
+        else:
+            meets = meets_target(kpi, mean, target)
+        rows.append((str(kpi), mean, low, high, n, target, meets))
+    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    return table.astype(
+        {
+            "kpi": "str",
+            "mean": "float64",
+            "ci_low": "float64",
+            "ci_high": "float64",
+            "replications": "int64",
+            "target": "float64",
+            "meets": "boolean",
+        }
+    )
