@@ -95,7 +95,11 @@ class Calendar:
             return t + hours
         if hours <= 0:
             return t
-        return self.clock_time(self.working_time(t) + hours)
+        # ``clock_time`` gives the *earliest* time with that working time. When ``hours`` is
+        # lost to rounding in ``W(t) + hours`` (far below one ulp of W), that earliest time is
+        # the previous closing, before ``t`` - even before time 0. Work never ends before it
+        # can start.
+        return max(self.clock_time(self.working_time(t) + hours), self.next_open(t))
 
     def open_hours_between(self, a: float, b: float) -> float:
         return self.working_time(b) - self.working_time(a)
