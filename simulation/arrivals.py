@@ -1,0 +1,177 @@
+"""Arrivals and case fates, drawn in numpy blocks before the clock starts.
+
+Every case's random fate (type, severity, channel, handling time and resolution at every level …)
+is drawn when the case is created, from streams kept apart by purpose. Two scenarios run with
+the same seed therefore meet the same citizens with the same needs (common random numbers),
+whatever staffing does to the order of events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from .city import City
+from .scenario import LEVELS, SEVERITIES, Scenario
+
+# Columns of the uniform fate matrix: one fixed slot per purpose keeps the streams in step.
+U_TYPE, U_SEVERITY, U_CHANNEL, U_WALK_IN = 0, 1, 2, 3
+U_HANDLING = 4  # + level
+U_RESOLVE = 4 + len(LEVELS)  # + level
+U_ONLINE = 4 + 2 * len(LEVELS)  # + level
+U_MISROUTE = 4 + 3 * len(LEVELS)
+U_GIVE_UP = U_MISROUTE + 1
+N_UNIFORMS = U_GIVE_UP + 1
+
+STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
+HOURS_PER_DAY = 24.0
+
+
+@dataclass
+class Cases:
+    """Every case of one replication, sorted by arrival time (plain columns)."""
+
+    time: np.ndarray  # arrival, hours since the first simulated day
+    grid: np.ndarray  # position into City.grids
+    type: np.ndarray
+    severity: np.ndarray
+    channel: np.ndarray
+    walk_in_level: np.ndarray
+    handling: np.ndarray  # (n, levels) handling hours at each level
+    resolve_u: np.ndarray  # (n, levels) resolution draws
+    online_u: np.ndarray  # (n, levels) online-mediation draws
+    misroute_u: np.ndarray
+    give_up_u: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+
+def replication_seed(seed: int, replication: int, *purpose: int) -> np.random.SeedSequence:
+    """Stream ``replication`` of the root seed, split further by purpose."""
+    return np.random.SeedSequence(seed, spawn_key=(replication, *purpose))
+
+
+def day_multipliers(scenario: Scenario) -> np.ndarray:
+    """Rate multiplier of every simulated day from the weekly and monthly profiles."""
+    n_days = scenario.warmup_days + scenario.horizon_days
+    first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
+    dates = np.datetime64(first, "D") + np.arange(n_days)
+    weekday = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    month = dates.astype("datetime64[M]").astype(np.int64) % 12
+    weekly = np.asarray(scenario.arrivals.weekly, dtype=float)
+    monthly = np.asarray(scenario.arrivals.monthly, dtype=float)
+    return weekly[weekday] / weekly.mean() * monthly[month] / monthly.mean()
+
+
+def first_weekday(scenario: Scenario) -> int:
+    """Weekday (Monday 0) of the first simulated day."""
+    return (scenario.start_date - dt.timedelta(days=scenario.warmup_days)).weekday()
+
+
+def _poisson_times(rng: np.random.Generator, daily_rate: np.ndarray, first_day: int) -> np.ndarray:
+    counts = rng.poisson(daily_rate)
+    days = np.repeat(np.arange(first_day, first_day + len(daily_rate)), counts)
+    return np.sort((days + rng.random(len(days))) * HOURS_PER_DAY)
+
+
+def _pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    cumulative = np.cumsum(weights, dtype=float)
+    u = rng.random(n) * cumulative[-1]
+    return np.minimum(np.searchsorted(cumulative, u, side="right"), len(weights) - 1)
+
+
+def _fates(
+    scenario: Scenario, rng: np.random.Generator, n: int, forced_type: int | None = None
+) -> dict[str, np.ndarray]:
+    u = rng.random((n, N_UNIFORMS))
+    types = list(scenario.case_types.values())
+    if forced_type is None:
+        shares = np.cumsum([t.share for t in types])
+        type_ = np.minimum(
+            np.searchsorted(shares / shares[-1], u[:, U_TYPE], side="right"), len(types) - 1
+        )
+    else:
+        type_ = np.full(n, forced_type, dtype=np.int64)
+    severity = np.empty(n, dtype=np.int64)
+    handling = np.empty((n, len(LEVELS)))
+    for k, case_type in enumerate(types):
+        mask = type_ == k
+        mix = np.cumsum([getattr(case_type.severity, s) for s in SEVERITIES])
+        severity[mask] = np.minimum(
+            np.searchsorted(mix / mix[-1], u[mask, U_SEVERITY], side="right"), len(SEVERITIES) - 1
+        )
+        for level, name in enumerate(LEVELS):
+            dist = getattr(case_type.handling_hours, name)
+            handling[mask, level] = dist.ppf(u[mask, U_HANDLING + level])
+    channels = scenario.arrivals.channels
+    channel_cum = np.cumsum(
+        [channels.get(c, 0.0) for c in ("grid_visit", "hotline", "online", "walk_in")]
+    )
+    walk_in = scenario.arrivals.walk_in_level
+    walk_cum = np.cumsum([walk_in.get(lv, 0.0) for lv in LEVELS])
+    walk_cum = walk_cum / walk_cum[-1] if walk_cum[-1] > 0 else np.ones(len(LEVELS))
+    return {
+        "type": type_,
+        "severity": severity,
+        "channel": np.minimum(
+            np.searchsorted(channel_cum / channel_cum[-1], u[:, U_CHANNEL], side="right"), 3
+        ),
+        "walk_in_level": np.minimum(
+            np.searchsorted(walk_cum, u[:, U_WALK_IN], side="right"), len(LEVELS) - 1
+        ),
+        "handling": handling,
+        "resolve_u": u[:, U_RESOLVE : U_RESOLVE + len(LEVELS)],
+        "online_u": u[:, U_ONLINE : U_ONLINE + len(LEVELS)],
+        "misroute_u": u[:, U_MISROUTE],
+        "give_up_u": u[:, U_GIVE_UP],
+    }
+
+
+def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
+    """All arrivals of one replication (baseline and surges) with their fates."""
+    seed = scenario.seed
+    residents = city.residents.astype(float)
+    per_day = residents.sum() * scenario.arrivals.per_10k_residents_per_year / 10_000 / 365
+    rates = per_day * day_multipliers(scenario)
+
+    arrival_rng = np.random.default_rng(replication_seed(seed, replication, STREAM_ARRIVALS))
+    times = _poisson_times(arrival_rng, rates, 0)
+    grid = _pick(arrival_rng, residents, len(times)) if len(times) else np.zeros(0, np.int64)
+    fate_rng = np.random.default_rng(replication_seed(seed, replication, STREAM_FATES))
+    parts = [(times, grid, _fates(scenario, fate_rng, len(times)))]
+
+    type_names = list(scenario.case_types)
+    for k, surge in enumerate(scenario.arrivals.surges):
+        rng = np.random.default_rng(replication_seed(seed, replication, STREAM_SURGES, k))
+        first = scenario.warmup_days + surge.start_day
+        last = min(first + surge.days, scenario.warmup_days + scenario.horizon_days)
+        if last <= first:
+            continue
+        s_times = _poisson_times(rng, np.full(last - first, surge.per_day), first)
+        where = city.grids_of_county(surge.where)
+        s_grid = where[_pick(rng, residents[where], len(s_times))] if len(s_times) else where[:0]
+        forced = type_names.index(surge.type)
+        parts.append((s_times, s_grid, _fates(scenario, rng, len(s_times), forced)))
+
+    time = np.concatenate([p[0] for p in parts])
+    order = np.argsort(time, kind="stable")
+
+    def column(key: str) -> np.ndarray:
+        return np.concatenate([p[2][key] for p in parts])[order]
+
+    return Cases(
+        time=time[order],
+        grid=np.concatenate([p[1] for p in parts]).astype(np.int64)[order],
+        type=column("type"),
+        severity=column("severity"),
+        channel=column("channel"),
+        walk_in_level=column("walk_in_level"),
+        handling=column("handling"),
+        resolve_u=column("resolve_u"),
+        online_u=column("online_u"),
+        misroute_u=column("misroute_u"),
+        give_up_u=column("give_up_u"),
+    )

@@ -1,0 +1,211 @@
+"""The city: a networkx tree of offices built from the scenario, plus flat arrays for the engine.
+
+Offices are numbered so that the engine reads plain lists: ``parent[o]`` is the office above
+``o`` (-1 for the city) and ``branch[g][L]`` is the office of level ``L`` on grid ``g``'s branch.
+Residents are split equally down the tree (largest remainder keeps the integers exact).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from .errors import ScenarioError
+from .scenario import LEVELS, CountySpec, GenerateSpec, Scenario
+
+GRID, VILLAGE, TOWN, COUNTY, CITY = range(5)
+
+
+@dataclass
+class Office:
+    """One office of the tree: its place, its staff and its behaviour."""
+
+    index: int
+    name: str
+    level: int
+    parent: int
+    county: str
+    staff: int
+    generalist: bool = True
+    one_stop: bool = True
+    misroute: float = 0.0
+    residents: int = 0
+
+
+@dataclass
+class City:
+    """The office tree as a graph (for users and plots) and as lists (for the engine)."""
+
+    graph: nx.DiGraph
+    offices: list[Office]
+    grids: np.ndarray
+    """Office index of every grid."""
+    residents: np.ndarray
+    """Residents of every grid, aligned with ``grids``."""
+    branch: np.ndarray
+    """``branch[g, L]``: office index of level L above (or at) grid ``g`` (row per grid)."""
+    counties: list[str] = field(default_factory=list)
+
+    def count_by_level(self) -> dict[str, int]:
+        counts = np.bincount([o.level for o in self.offices], minlength=len(LEVELS))
+        return {level: int(n) for level, n in zip(LEVELS, counts, strict=True)}
+
+    def grids_of_county(self, county: str) -> np.ndarray:
+        """Positions (into ``grids``) of the grids of one county."""
+        names = np.array([self.offices[g].county for g in self.grids])
+        return np.flatnonzero(names == county)
+
+
+def _split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _width(n: int) -> int:
+    return len(str(n))
+
+
+def build_city(scenario: Scenario) -> City:
+    """Build the tree of offices with staff and overrides applied."""
+    city_spec = scenario.city
+    source = city_spec.source
+    if isinstance(source, GenerateSpec):
+        counties = [
+            CountySpec(
+                name=f"county-{c}",
+                population=p,
+                towns=source.towns_per_county,
+                villages_per_town=source.villages_per_town,
+                grids_per_village=source.grids_per_village,
+            )
+            for c, p in zip(
+                range(1, source.counties + 1),
+                _split(source.population, source.counties),
+                strict=True,
+            )
+        ]
+        generated = True
+    else:
+        counties = list(source)
+        generated = False
+
+    offices: list[Office] = []
+    graph = nx.DiGraph()
+    level_spec = scenario.offices
+
+    def add(name: str, level: int, parent: int, county: str, residents: int) -> int:
+        spec = getattr(level_spec, LEVELS[level])
+        office = Office(
+            index=len(offices),
+            name=name,
+            level=level,
+            parent=parent,
+            county=county,
+            staff=spec.staff,
+            generalist=getattr(spec, "generalist", True),
+            one_stop=getattr(spec, "one_stop", True),
+            misroute=getattr(spec, "misroute", 0.0),
+            residents=residents,
+        )
+        offices.append(office)
+        graph.add_node(name, level=LEVELS[level], county=county, index=office.index)
+        if parent >= 0:
+            graph.add_edge(offices[parent].name, name)
+        return office.index
+
+    total = sum(c.population for c in counties)
+    city = add(city_spec.name, CITY, -1, "", total)
+    grids: list[int] = []
+    residents: list[int] = []
+    branch: list[list[int]] = []
+    for c_num, county in enumerate(counties, start=1):
+        n_villages = county.villages_per_town or city_spec.villages_per_town
+        n_grids = county.grids_per_village or city_spec.grids_per_village
+        c_idx = add(county.name, COUNTY, city, county.name, county.population)
+        for t_num, t_pop in enumerate(_split(county.population, county.towns), start=1):
+            t_label = (
+                f"town-{c_num}-{t_num}" if generated else f"town-{t_num:0{_width(county.towns)}d}"
+            )
+            t_name = f"{county.name}/{t_label}"
+            t_idx = add(t_name, TOWN, c_idx, county.name, t_pop)
+            for v_num, v_pop in enumerate(_split(t_pop, n_villages), start=1):
+                v_label = (
+                    f"village-{c_num}-{t_num}-{v_num}"
+                    if generated
+                    else f"village-{v_num:0{_width(n_villages)}d}"
+                )
+                v_name = f"{t_name}/{v_label}"
+                v_idx = add(v_name, VILLAGE, t_idx, county.name, v_pop)
+                for g_num, g_pop in enumerate(_split(v_pop, n_grids), start=1):
+                    g_label = (
+                        f"grid-{c_num}-{t_num}-{v_num}-{g_num}"
+                        if generated
+                        else f"grid-{g_num:0{_width(n_grids)}d}"
+                    )
+                    g_idx = add(f"{v_name}/{g_label}", GRID, v_idx, county.name, g_pop)
+                    grids.append(g_idx)
+                    residents.append(g_pop)
+                    branch.append([g_idx, v_idx, t_idx, c_idx, city])
+
+    _apply_overrides(scenario, offices)
+    return City(
+        graph=graph,
+        offices=offices,
+        grids=np.asarray(grids, dtype=np.int64),
+        residents=np.asarray(residents, dtype=np.int64),
+        branch=np.asarray(branch, dtype=np.int64).reshape(-1, len(LEVELS)),
+        counties=[c.name for c in counties],
+    )
+
+
+_LEVEL_ONLY = {"generalist": VILLAGE, "one_stop": COUNTY, "misroute": COUNTY}
+
+
+def _apply_overrides(scenario: Scenario, offices: list[Office]) -> None:
+    by_name = {o.name: o for o in offices}
+    for name, override in scenario.offices.overrides.items():
+        key = f"offices.overrides.{name}"
+        office = by_name.get(name)
+        if office is None:
+            close = difflib.get_close_matches(name, list(by_name), n=1)
+            raise ScenarioError(
+                key=key,
+                expected="the name of an office (as printed in outputs) or of a county",
+                found=repr(name),
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+        for attr, value in override.model_dump(exclude_none=True).items():
+            level = _LEVEL_ONLY.get(attr)
+            if level is not None and office.level != level:
+                raise ScenarioError(
+                    key=f"{key}.{attr}",
+                    expected=f"'{attr}' only on a {LEVELS[level]} office",
+                    found=f"a {LEVELS[office.level]} office",
+                )
+            setattr(office, attr, value)
+
+
+def specialist_groups(staff: int, shares: dict[str, float]) -> list[tuple[list[str], int]]:
+    """Split a specialist village's staff by case type (documented in docs/model.md).
+
+    Types, largest share first, go one at a time to the staff member with the least share so far;
+    staff left over join the types with the highest share per specialist. Returns disjoint groups
+    of types, each with its number of staff.
+    """
+    ordered = sorted(shares, key=lambda t: (-shares[t], t))
+    if staff < len(ordered):
+        members: list[list[str]] = [[] for _ in range(staff)]
+        load = [0.0] * staff
+        for t in ordered:
+            k = min(range(staff), key=lambda i: (load[i], i))
+            members[k].append(t)
+            load[k] += shares[t]
+        return [(m, 1) for m in members if m]
+    servers = dict.fromkeys(ordered, 1)
+    for _ in range(staff - len(ordered)):
+        best = max(ordered, key=lambda t: (shares[t] / servers[t], -ordered.index(t)))
+        servers[best] += 1
+    return [([t], servers[t]) for t in ordered]

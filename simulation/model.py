@@ -1,0 +1,476 @@
+"""The engine: one SimPy environment per replication, cases moved by event callbacks.
+
+A case is a small state record, not a generator process: each step (arrive, join a queue, start,
+finish, renege) is a callback on a SimPy timeout, which keeps the event count at a handful per
+case and lets patience cancel a wait without interrupts. Offices are priority queues with staff
+as servers; they start work only while open, and the working calendar turns handling hours into
+clock time by arithmetic, so idle offices schedule nothing at all.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from .arrivals import HOURS_PER_DAY, Cases, draw_cases, first_weekday
+from .calendar import Calendar
+from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
+from .scenario import LEVELS, SEVERITIES, Scenario
+
+GRID_VISIT, HOTLINE, ONLINE, WALK_IN = range(4)
+RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = range(5)  # codes into kpis.OUTCOMES
+N_LEVELS = len(LEVELS)
+
+
+class _Pool:
+    """Staff of one office who can take the same cases, and the cases waiting for them."""
+
+    __slots__ = ("office", "free", "queue", "waiting", "wakeup")
+
+    def __init__(self, office: int, servers: int) -> None:
+        self.office = office
+        self.free = servers
+        self.queue: list[tuple[int, int, _Case, int]] = []  # (-severity, seq, case, token)
+        self.waiting = 0
+        self.wakeup = False
+
+
+class _Case:
+    __slots__ = (
+        "i", "type", "severity", "office", "level", "pool", "dept", "n_depts", "token",
+        "joined", "waiting", "doors", "trips", "places", "levels", "wait", "work", "intake_due",
+    )  # fmt: skip
+
+    def __init__(self, i: int, type_: int, severity: int) -> None:
+        self.i = i
+        self.type = type_
+        self.severity = severity
+        self.office = -1
+        self.level = -1
+        self.pool: _Pool | None = None
+        self.dept = 0
+        self.n_depts = 1
+        self.token = 0
+        self.joined = 0.0
+        self.waiting = False
+        self.doors = 0
+        self.trips = 0
+        self.places: set[int] = set()
+        self.levels = 0
+        self.wait = 0.0
+        self.work = 0.0
+        self.intake_due = True
+
+
+@dataclass
+class RawReplication:
+    """What one replication leaves behind: per-case, per-office and per-day columns."""
+
+    replication: int
+    cases: Cases
+    counted: np.ndarray
+    closed: np.ndarray
+    outcome: np.ndarray
+    closed_level: np.ndarray
+    levels: np.ndarray
+    doors: np.ndarray
+    trips: np.ndarray
+    wait: np.ndarray
+    work: np.ndarray
+    end_time: float
+    office_arrivals: np.ndarray
+    office_handled: np.ndarray
+    office_resolved: np.ndarray
+    office_busy_hours: np.ndarray
+    office_wait_sum: np.ndarray
+    office_max_queue: np.ndarray
+    open_hours: float
+    daily: np.ndarray  # (days, levels, 4): open_cases, backlog, queue, busy_staff
+    first_day: int
+
+
+class Model:
+    """One replication of a scenario on its city."""
+
+    def __init__(
+        self, scenario: Scenario, city: City, replication: int, cases: Cases | None = None
+    ) -> None:
+        """``cases`` replaces the drawn arrivals (tests follow hand-built cases this way)."""
+        self.scenario = scenario
+        self._given_cases = cases
+        self.city = city
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.calendar = Calendar(scenario.calendar, first_weekday(scenario))
+        self.t0 = scenario.warmup_days * HOURS_PER_DAY
+        self.t1 = self.t0 + scenario.horizon_days * HOURS_PER_DAY
+
+        esc = scenario.escalation
+        types = list(scenario.case_types.values())
+        self.triage = [LEVELS.index(getattr(scenario.triage, s)) for s in SEVERITIES]
+        self.resolve = [[getattr(t.resolve, lv) for lv in LEVELS] for t in types]
+        self.attendance = [getattr(esc.attendance, lv) for lv in LEVELS]
+        self.patience = [
+            math.inf if d is None else d * HOURS_PER_DAY
+            for d in (getattr(esc.patience_days, s) for s in SEVERITIES)
+        ]
+        self.departments = [len(t.departments) for t in types]
+        self.beyond_city = LITIGATION if esc.beyond_city == "litigation" else ESCALATED_OUT
+
+        offices = city.offices
+        self.parent = [o.parent for o in offices]
+        self.office_level = [o.level for o in offices]
+        self.one_stop = [o.one_stop for o in offices]
+        self.misroute = [o.misroute for o in offices]
+        self.pools = self._build_pools(types)
+
+        n = len(offices)
+        self.o_arrivals = [0] * n
+        self.o_handled = [0] * n
+        self.o_resolved = [0] * n
+        self.o_busy = [0.0] * n
+        self.o_wait = [0.0] * n
+        self.o_queue = [0] * n
+        self.o_max_queue = [0] * n
+        self.queue_by_level = [0] * N_LEVELS
+        self.busy_by_level = [0] * N_LEVELS
+        self._seq = 0
+
+    def _build_pools(self, types: list) -> list[list[_Pool]]:
+        """Per office, the pool serving each case type (one shared pool unless specialists)."""
+        names = list(self.scenario.case_types)
+        shares = {name: t.share for name, t in zip(names, types, strict=True)}
+        pools: list[list[_Pool]] = []
+        for office in self.city.offices:
+            if office.level == VILLAGE and not office.generalist:
+                by_type: list[_Pool | None] = [None] * len(names)
+                for group, servers in specialist_groups(office.staff, shares):
+                    pool = _Pool(office.index, servers)
+                    for name in group:
+                        by_type[names.index(name)] = pool
+                pools.append(by_type)  # type: ignore[arg-type]
+            else:
+                pools.append([_Pool(office.index, office.staff)] * len(names))
+        return pools
+
+    # ------------------------------------------------------------ scheduling
+
+    def _after(self, delay: float, callback, *args) -> None:
+        Timeout(self.env, delay).callbacks.append(lambda _event: callback(*args))
+
+    # ------------------------------------------------------------ run
+
+    def run(self) -> RawReplication:
+        sc = self.scenario
+        cases = self._given_cases or draw_cases(sc, self.city, self.replication)
+        self.cases = cases
+        n = len(cases)
+        self.counted = (cases.time >= self.t0) & (cases.time < self.t1)
+        self.closed = np.full(n, np.nan)
+        self.outcome = np.full(n, OPEN, dtype=np.int8)
+        self.closed_level = np.full(n, -1, dtype=np.int8)
+        self.levels = np.zeros(n, dtype=np.int8)
+        self.doors = np.zeros(n, dtype=np.int16)
+        self.trips = np.zeros(n, dtype=np.int16)
+        self.wait = np.zeros(n)
+        self.work = np.zeros(n)
+        self.current_level = np.full(n, -1, dtype=np.int8)
+        self.active: dict[int, _Case] = {}
+        self.open_counted = 0
+        self.arrived = 0
+        self._oldest_open = 0
+
+        # Per-case lists read on the hot path (list indexing beats numpy scalar access).
+        self.c_time = cases.time.tolist()
+        self.c_grid = cases.grid.tolist()
+        self.c_type = cases.type.tolist()
+        self.c_severity = cases.severity.tolist()
+        self.c_channel = cases.channel.tolist()
+        self.c_walk_in = cases.walk_in_level.tolist()
+        self.branch = self.city.branch.tolist()
+
+        self.daily_rows: list[np.ndarray] = []
+        self.env.process(self._sample_daily())
+        if n:
+            self._after(self.c_time[0], self._arrive, 0)
+        if sc.drain:
+            self.done = self.env.event()
+            self.env.run(until=self.t1)
+            if self.open_counted:
+                self.env.run(until=self.done)
+        else:
+            self.env.run(until=self.t1)
+        end = self.env.now
+        if len(self.daily_rows) * HOURS_PER_DAY < end:  # the last day ends with the run
+            self._sample()
+        for case in self.active.values():
+            self._write(case)
+        days = len(self.daily_rows)
+        return RawReplication(
+            replication=self.replication,
+            cases=cases,
+            counted=self.counted,
+            closed=self.closed,
+            outcome=self.outcome,
+            closed_level=self.closed_level,
+            levels=self.levels,
+            doors=self.doors,
+            trips=self.trips,
+            wait=self.wait,
+            work=self.work,
+            end_time=end,
+            office_arrivals=np.asarray(self.o_arrivals),
+            office_handled=np.asarray(self.o_handled),
+            office_resolved=np.asarray(self.o_resolved),
+            office_busy_hours=np.asarray(self.o_busy),
+            office_wait_sum=np.asarray(self.o_wait),
+            office_max_queue=np.asarray(self.o_max_queue),
+            open_hours=self.calendar.open_hours_between(self.t0, self.t1),
+            daily=np.stack(self.daily_rows) if days else np.zeros((0, N_LEVELS, 4)),
+            first_day=-sc.warmup_days,
+        )
+
+    # ------------------------------------------------------------ arrivals and entry
+
+    def _arrive(self, i: int) -> None:
+        now = self.env.now
+        if i + 1 < len(self.c_time):
+            self._after(self.c_time[i + 1] - now, self._arrive, i + 1)
+        self.arrived = i + 1
+        case = _Case(i, self.c_type[i], self.c_severity[i])
+        self.active[i] = case
+        if self.counted[i]:
+            self.open_counted += 1
+        branch = self.branch[self.c_grid[i]]
+        triage = self.triage[case.severity]
+        channel = self.c_channel[i]
+        esc = self.scenario.escalation
+        if channel == GRID_VISIT:
+            if triage == GRID:
+                self._join(case, branch[GRID])
+            else:  # the grid worker reports it up: the system moves the file, no door
+                self.current_level[i] = triage
+                self._after(esc.transfer_hours, self._join, case, branch[triage])
+        elif channel == WALK_IN:
+            level = max(self.c_walk_in[i], VILLAGE)
+            office = branch[level]
+            case.doors = 1
+            self._visit(case, self._place(office, 0))
+            if level < triage:  # referred up at the counter: another door
+                case.doors += 1
+                office = branch[triage]
+            else:
+                self._maybe_misroute(case, office)
+            self._join(case, office)
+        else:  # hotline or app: the call is the one door; the hub dispatches to triage level
+            case.doors = 1
+            self.current_level[i] = triage
+            self._after(self.scenario.arrivals.dispatch_hours, self._join, case, branch[triage])
+
+    def _place(self, office: int, dept: int) -> int:
+        """A place the citizen may travel to: an office, or one department of a county
+        without a one-stop centre."""
+        if self.office_level[office] == COUNTY and not self.one_stop[office]:
+            return -(office * 64 + dept) - 1
+        return office
+
+    def _visit(self, case: _Case, place: int) -> None:
+        if place not in case.places:
+            case.places.add(place)
+            case.trips += 1
+
+    def _maybe_misroute(self, case: _Case, office: int) -> None:
+        """A walk-in at a county without one-stop may first reach a wrong department."""
+        if (
+            self.office_level[office] == COUNTY
+            and not self.one_stop[office]
+            and self.cases.misroute_u[case.i] < self.misroute[office]
+        ):
+            case.doors += 1
+            case.trips += 1
+
+    # ------------------------------------------------------------ queues and service
+
+    def _join(self, case: _Case, office: int) -> None:
+        """The case enters ``office`` (a new office: departments start from the first)."""
+        level = self.office_level[office]
+        case.office = office
+        case.level = level
+        case.dept = 0
+        case.n_depts = (
+            self.departments[case.type] if level == COUNTY and not self.one_stop[office] else 1
+        )
+        case.levels |= 1 << level
+        self.current_level[case.i] = level
+        case.pool = self.pools[office][case.type]
+        self._enqueue(case)
+
+    def _enqueue(self, case: _Case) -> None:
+        now = self.env.now
+        pool = case.pool
+        office = case.office
+        if self.t0 <= now < self.t1:
+            self.o_arrivals[office] += 1
+        case.token += 1
+        case.joined = now
+        if pool.free and not pool.waiting and self.calendar.is_open(now):
+            self._start(case, pool)
+            return
+        case.waiting = True
+        self._seq += 1
+        heapq.heappush(pool.queue, (-case.severity, self._seq, case, case.token))
+        pool.waiting += 1
+        self.o_queue[office] += 1
+        self.queue_by_level[case.level] += 1
+        if self.o_queue[office] > self.o_max_queue[office] and self.t0 <= now < self.t1:
+            self.o_max_queue[office] = self.o_queue[office]
+        patience = self.patience[case.severity]
+        if patience != math.inf:
+            self._after(patience, self._renege, case, case.token)
+        if pool.free and not pool.wakeup:
+            pool.wakeup = True
+            self._after(self.calendar.next_open(now) - now, self._wake, pool)
+
+    def _wake(self, pool: _Pool) -> None:
+        pool.wakeup = False
+        self._serve_next(pool, opened=True)
+
+    def _serve_next(self, pool: _Pool, opened: bool = False) -> None:
+        if not pool.waiting:
+            return
+        now = self.env.now
+        if not (opened or self.calendar.is_open(now)):
+            if not pool.wakeup:
+                pool.wakeup = True
+                self._after(self.calendar.next_open(now) - now, self._wake, pool)
+            return
+        queue = pool.queue
+        while pool.free and pool.waiting:
+            _, _, case, token = heapq.heappop(queue)
+            if token != case.token or not case.waiting:
+                continue  # left the queue earlier (patience ran out)
+            case.waiting = False
+            pool.waiting -= 1
+            self.o_queue[pool.office] -= 1
+            self.queue_by_level[case.level] -= 1
+            self._start(case, pool)
+
+    def _start(self, case: _Case, pool: _Pool) -> None:
+        now = self.env.now
+        i, level, office = case.i, case.level, case.office
+        pool.free -= 1
+        self.busy_by_level[level] += 1
+        wait = now - case.joined
+        case.wait += wait
+        work = self.cases.handling[i, level] / case.n_depts
+        if case.intake_due:
+            work += self.scenario.escalation.intake_hours
+            case.intake_due = False
+        case.work += work
+        end = self.calendar.add_working_hours(now, work)
+        if self.t0 <= now < self.t1:
+            self.o_handled[office] += 1
+            self.o_wait[office] += wait
+        lo, hi = max(now, self.t0), min(end, self.t1)
+        if hi > lo:
+            self.o_busy[office] += self.calendar.open_hours_between(lo, hi)
+        esc = self.scenario.escalation
+        if self.attendance[level] and self.cases.online_u[i, level] >= esc.online_mediation:
+            self._visit(case, self._place(office, case.dept))
+        self._after(end - now, self._finish, case, pool)
+
+    def _finish(self, case: _Case, pool: _Pool) -> None:
+        pool.free += 1
+        level, office, i = case.level, case.office, case.i
+        self.busy_by_level[level] -= 1
+        self._serve_next(pool)
+        shared = self.scenario.escalation.shared_information
+        if case.dept + 1 < case.n_depts:  # the next department: another door of its own
+            case.dept += 1
+            case.doors += 1
+            case.intake_due = not shared
+            self._enqueue(case)
+            return
+        if self.cases.resolve_u[i, level] < self.resolve[case.type][level]:
+            if self.t0 <= self.env.now < self.t1:
+                self.o_resolved[office] += 1
+            self._close(case, RESOLVED, level)
+        elif level == CITY:
+            self._close(case, self.beyond_city, CITY)
+        else:  # 分级流转: the file moves up; the upper office contacts the citizen
+            case.intake_due = not shared
+            parent = self.parent[office]
+            self.current_level[i] = level + 1
+            self._after(self.scenario.escalation.transfer_hours, self._join, case, parent)
+
+    def _renege(self, case: _Case, token: int) -> None:
+        """Patience ran out while waiting: abandon, or walk in one level up (越级)."""
+        if token != case.token or not case.waiting:
+            return
+        pool = case.pool
+        case.waiting = False
+        pool.waiting -= 1
+        office, level = case.office, case.level
+        self.o_queue[office] -= 1
+        self.queue_by_level[level] -= 1
+        case.wait += self.env.now - case.joined
+        if self.cases.give_up_u[case.i] < self.scenario.escalation.give_up:
+            self._close(case, ABANDONED, level)
+        elif level == CITY:  # a petition beyond the city
+            self._close(case, ESCALATED_OUT, CITY)
+        else:
+            parent = self.parent[office]
+            case.doors += 1
+            self._visit(case, self._place(parent, 0))
+            self._maybe_misroute(case, parent)
+            self._join(case, parent)
+
+    # ------------------------------------------------------------ closing and records
+
+    def _close(self, case: _Case, outcome: int, level: int) -> None:
+        i = case.i
+        self.closed[i] = self.env.now
+        self.outcome[i] = outcome
+        self.closed_level[i] = level
+        self.current_level[i] = -1
+        self._write(case)
+        del self.active[i]
+        if self.counted[i]:
+            self.open_counted -= 1
+            if self.scenario.drain and not self.open_counted and self.env.now >= self.t1:
+                self.done.succeed()
+
+    def _write(self, case: _Case) -> None:
+        i = case.i
+        self.levels[i] = case.levels
+        self.doors[i] = case.doors
+        self.trips[i] = case.trips
+        self.wait[i] = case.wait
+        self.work[i] = case.work
+
+    def _sample_daily(self):
+        while True:
+            yield self.env.timeout(HOURS_PER_DAY)
+            self._sample()
+
+    def _sample(self) -> None:
+        """End of a day: open cases, backlog, queue and busy staff per level."""
+        now = self.env.now
+        lo, hi = self._oldest_open, self.arrived
+        current = self.current_level[lo:hi]
+        still_open = np.flatnonzero(current >= 0)
+        self._oldest_open = lo + int(still_open[0]) if len(still_open) else hi
+        levels = current[still_open]
+        backlog_hours = self.scenario.backlog_days * HOURS_PER_DAY
+        old = self.cases.time[lo:hi][still_open] < now - backlog_hours
+        row = np.zeros((N_LEVELS, 4))
+        row[:, 0] = np.bincount(levels, minlength=N_LEVELS)
+        row[:, 1] = np.bincount(levels[old], minlength=N_LEVELS)
+        row[:, 2] = self.queue_by_level
+        row[:, 3] = self.busy_by_level
+        self.daily_rows.append(row)
