@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
 
@@ -39,10 +40,23 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_shares(shares: dict[str, float], what: str) -> None:
+def invalid(expected: str, found: str, at: str | None = None) -> PydanticCustomError:
+    """A validation error reading "expected …, found …" (a ``ValueError``).
+
+    ``at`` is a dotted key path, relative to the model being validated, of the key at fault
+    (a model validator would otherwise blame the whole section); the loader reads ``expected``,
+    ``found`` and ``at`` from the error's context to name the key and its line.
+    """
+    context = {"expected": expected, "found": found}
+    if at is not None:
+        context["at"] = at
+    return PydanticCustomError("value_error", "expected {expected}, found {found}", context)
+
+
+def _check_shares(shares: dict[str, float], what: str, at: str | None = None) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise ValueError(f"{what} must sum to 1, found {total:g}")
+        raise invalid(f"{what} summing to 1", f"a sum of {total:g}", at)
 
 
 # ---------------------------------------------------------------- calendar
@@ -52,15 +66,17 @@ _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 def parse_hours(text: str) -> tuple[float, float]:
     """``"08:30-12:00"`` → ``(8.5, 12.0)`` hours after midnight."""
+    if not isinstance(text, str):
+        raise invalid("a span like '08:30-12:00'", repr(text))
     match = _HOURS.match(text.strip())
     if not match:
-        raise ValueError(f"expected a span like '08:30-12:00', found {text!r}")
+        raise invalid("a span like '08:30-12:00'", repr(text))
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if m1 >= 60 or m2 >= 60 or h1 > 24 or h2 > 24:
-        raise ValueError(f"not a clock time span: {text!r}")
+        raise invalid("a span of clock times like '08:30-12:00'", repr(text))
     start, end = h1 + m1 / 60, h2 + m2 / 60
     if not start < end <= 24:
-        raise ValueError(f"span must start before it ends within one day, found {text!r}")
+        raise invalid("a span that starts before it ends within one day", repr(text))
     return start, end
 
 
@@ -72,21 +88,26 @@ class CalendarSpec(Spec):
     @field_validator("hours")
     @classmethod
     def _spans(cls, hours: list[str]) -> list[str]:
-        spans = [parse_hours(h) for h in hours]
+        spans = []
+        for i, text in enumerate(hours):
+            try:
+                spans.append(parse_hours(text))
+            except PydanticCustomError as error:
+                raise invalid(error.context["expected"], error.context["found"], str(i)) from None
         if not spans:
-            raise ValueError("needs at least one opening span")
+            raise invalid("at least one opening span", "none")
         for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             if start < end:
-                raise ValueError(f"spans must be in order and not overlap, found {hours}")
+                raise invalid("spans in order that do not overlap", repr(hours))
         return hours
 
     @field_validator("workdays")
     @classmethod
     def _workdays(cls, days: list[str]) -> list[str]:
         if not days:
-            raise ValueError("needs at least one workday")
+            raise invalid("at least one workday", "none")
         if len(set(days)) != len(days):
-            raise ValueError(f"lists a day twice: {days}")
+            raise invalid("each day listed once", repr(days))
         return days
 
     @property
@@ -110,7 +131,7 @@ class CountySpec(Spec):
     @classmethod
     def _no_slash(cls, name: str) -> str:
         if "/" in name:
-            raise ValueError(f"a county name may not contain '/', found {name!r}")
+            raise invalid("a county name without '/'", repr(name))
         return name
 
 
@@ -134,14 +155,18 @@ class CitySpec(Spec):
     @model_validator(mode="after")
     def _one_source(self) -> CitySpec:
         if self.counties is not None and self.generate is not None:
-            raise ValueError("give either 'counties' or 'generate', not both")
+            raise invalid("either 'counties' or 'generate', not both", "both", "generate")
         if self.counties is not None:
             if not self.counties:
-                raise ValueError("'counties' needs at least one county")
+                raise invalid("at least one county", "none", "counties")
             names = [c.name for c in self.counties]
             repeated = sorted({n for n in names if names.count(n) > 1})
             if repeated:
-                raise ValueError(f"county names must be unique, found {repeated} twice")
+                raise invalid(
+                    "unique county names",
+                    f"{', '.join(map(repr, repeated))} more than once",
+                    "counties",
+                )
         return self
 
     @property
@@ -161,12 +186,30 @@ class LevelOffice(Spec):
     staff: Staff
 
 
+# Each level's office has its own default staff, so that a scenario naming one key of an
+# office (``county: {one_stop: false}``) keeps the default of the others.
+
+
+class GridOffice(LevelOffice):
+    staff: Staff = 1
+
+
+class TownOffice(LevelOffice):
+    staff: Staff = 4
+
+
+class CityOffice(LevelOffice):
+    staff: Staff = 6
+
+
 class VillageOffice(LevelOffice):
+    staff: Staff = 2
     generalist: bool = True
     """全岗通: any staff member handles any case type; false splits staff by type."""
 
 
 class CountyOffice(LevelOffice):
+    staff: Staff = 14
     one_stop: bool = True
     """只进一扇门: every department behind one door in one place."""
     misroute: Probability = 0.3
@@ -181,11 +224,11 @@ class OfficeOverride(Spec):
 
 
 class OfficesSpec(Spec):
-    grid: LevelOffice = LevelOffice(staff=1)
-    village: VillageOffice = VillageOffice(staff=2)
-    town: LevelOffice = LevelOffice(staff=4)
-    county: CountyOffice = CountyOffice(staff=14)
-    city: LevelOffice = LevelOffice(staff=6)
+    grid: GridOffice = GridOffice()
+    village: VillageOffice = VillageOffice()
+    town: TownOffice = TownOffice()
+    county: CountyOffice = CountyOffice()
+    city: CityOffice = CityOffice()
     overrides: dict[str, OfficeOverride] = Field(default_factory=dict)
 
 
@@ -237,9 +280,9 @@ class CaseType(Spec):
     def _departments(cls, value: str | list[str]) -> str | list[str]:
         names = [value] if isinstance(value, str) else value
         if not names or any(not n for n in names):
-            raise ValueError("needs at least one non-empty department name")
+            raise invalid("at least one non-empty department name", repr(value))
         if len(set(names)) != len(names):
-            raise ValueError(f"lists a department twice: {names}")
+            raise invalid("each department listed once", repr(names))
         return value
 
     @property
@@ -282,11 +325,13 @@ class ArrivalsSpec(Spec):
 
     @model_validator(mode="after")
     def _mixes(self) -> ArrivalsSpec:
-        _check_shares(self.channels, "channel shares")
+        _check_shares(self.channels, "channel shares", "channels")
         if self.channels.get("walk_in", 0) > 0:
-            _check_shares(self.walk_in_level, "walk_in_level shares")
-        if sum(self.weekly) <= 0 or sum(self.monthly) <= 0:
-            raise ValueError("weekly and monthly profiles need at least one positive value")
+            _check_shares(self.walk_in_level, "walk_in_level shares", "walk_in_level")
+        for key in ("weekly", "monthly"):
+            profile = getattr(self, key)
+            if sum(profile) <= 0:
+                raise invalid("a profile with at least one positive value", repr(profile), key)
         return self
 
 
@@ -380,19 +425,23 @@ class Scenario(Spec):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         if not self.case_types:
-            raise ValueError("'case_types' needs at least one case type")
-        _check_shares({k: t.share for k, t in self.case_types.items()}, "case_types shares")
+            raise invalid("at least one case type", "none", "case_types")
+        _check_shares(
+            {k: t.share for k, t in self.case_types.items()}, "case_types shares", "case_types"
+        )
         county_names = _county_names(self.city)
-        for surge in self.arrivals.surges:
+        for i, surge in enumerate(self.arrivals.surges):
             if surge.type not in self.case_types:
-                raise ValueError(
-                    f"surge {surge.name!r}: type {surge.type!r} is not one of the case_types "
-                    f"{sorted(self.case_types)}"
+                raise invalid(
+                    f"one of the case_types {sorted(self.case_types)}",
+                    repr(surge.type),
+                    f"arrivals.surges.{i}.type",
                 )
             if surge.where not in county_names:
-                raise ValueError(
-                    f"surge {surge.name!r}: where {surge.where!r} is not a county of the city "
-                    f"{county_names}"
+                raise invalid(
+                    f"a county of the city {county_names}",
+                    repr(surge.where),
+                    f"arrivals.surges.{i}.where",
                 )
         return self
 

@@ -1,0 +1,91 @@
+"""The one error a user sees when a scenario is wrong: where, what was expected, what was found."""
+
+from __future__ import annotations
+
+MAX_SHOWN = 10
+"""At most this many problems are printed; the rest are counted."""
+
+
+class ScenarioError(Exception):
+    """A bad scenario: the key at fault, where it was written, what was expected and found.
+
+    ``str(error)`` is one human message per problem, e.g.
+    ``scenarios/x.yaml:12: offices.county.stafff: expected a known key, found 'stafff'``
+    followed by ``  did you mean 'staff'?``. When several problems were found at once the first
+    is this error's own fields and the rest are in ``others`` (each a ``ScenarioError``).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        expected: str,
+        found: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        from_set: bool = False,
+        others: list[ScenarioError] | None = None,
+    ) -> None:
+        self.file = file
+        self.key = key
+        self.line = line
+        self.column = column
+        self.expected = expected
+        self.found = found
+        self.hint = hint
+        self.from_set = from_set
+        """True when the key's value came from an override (``--set``), not from a file."""
+        self.others: list[ScenarioError] = list(others or [])
+        super().__init__(self.message())
+
+    @property
+    def problems(self) -> list[ScenarioError]:
+        """This problem and every further one, in order."""
+        return [self, *self.others]
+
+    def where(self) -> str:
+        """``file:line:column`` as known, or ``(from --set)`` for an overridden key."""
+        if self.from_set:
+            return "(from --set)"
+        if self.file is None:
+            return ""
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+    def message(self) -> str:
+        """This one problem (not ``others``) as text, the hint on its own indented line."""
+        if self.from_set:
+            head = f"{self.key} (from --set)" if self.key else "--set"
+        else:
+            head = ": ".join(p for p in (self.where(), self.key) if p)
+        text = f"expected {self.expected}, found {self.found}"
+        text = f"{head}: {text}" if head else text
+        if self.hint:
+            text += f"\n  {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        problems = self.problems
+        lines = [p.message() for p in problems[:MAX_SHOWN]]
+        if len(problems) > MAX_SHOWN:
+            lines.append(f"... and {len(problems) - MAX_SHOWN} more problems")
+        return "\n".join(lines)
+
+    def __reduce__(self):  # picklable despite the keyword-only arguments
+        return _rebuild, (dict(self.__dict__),)
+
+    def __repr__(self) -> str:
+        return f"ScenarioError({self.message()!r}, others={len(self.others)})"
+
+
+def _rebuild(state: dict) -> ScenarioError:
+    error = ScenarioError.__new__(ScenarioError)
+    error.__dict__.update(state)
+    error.args = (error.message(),)
+    return error
