@@ -96,19 +96,17 @@ def build_city(scenario: Scenario) -> City:
     graph = nx.DiGraph()
     level_spec = scenario.offices
 
+    defaults = [getattr(level_spec, name).model_dump() for name in LEVELS]
+
     def add(name: str, level: int, parent: int, county: str, residents: int) -> int:
-        spec = getattr(level_spec, LEVELS[level])
         office = Office(
             index=len(offices),
             name=name,
             level=level,
             parent=parent,
             county=county,
-            staff=spec.staff,
-            generalist=getattr(spec, "generalist", True),
-            one_stop=getattr(spec, "one_stop", True),
-            misroute=getattr(spec, "misroute", 0.0),
             residents=residents,
+            **defaults[level],
         )
         offices.append(office)
         graph.add_node(name, level=LEVELS[level], county=county, index=office.index)

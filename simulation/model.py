@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +122,14 @@ class Model:
         ]
         self.departments = [len(t.departments) for t in types]
         self.beyond_city = LITIGATION if esc.beyond_city == "litigation" else ESCALATED_OUT
+        # Plain floats: pydantic attribute access is too slow for the per-event path.
+        self.transfer_hours = esc.transfer_hours
+        self.dispatch_hours = scenario.arrivals.dispatch_hours
+        self.intake_hours = esc.intake_hours
+        self.online_share = esc.online_mediation
+        self.give_up = esc.give_up
+        self.shared_information = esc.shared_information
+        self.drain = scenario.drain
 
         offices = city.offices
         self.parent = [o.parent for o in offices]
@@ -167,7 +176,9 @@ class Model:
 
     def run(self) -> RawReplication:
         sc = self.scenario
-        cases = self._given_cases or draw_cases(sc, self.city, self.replication)
+        cases = self._given_cases
+        if cases is None:
+            cases = draw_cases(sc, self.city, self.replication)
         self.cases = cases
         n = len(cases)
         self.counted = (cases.time >= self.t0) & (cases.time < self.t1)
@@ -193,6 +204,12 @@ class Model:
         self.c_channel = cases.channel.tolist()
         self.c_walk_in = cases.walk_in_level.tolist()
         self.branch = self.city.branch.tolist()
+        # Fate matrices as flat arrays of doubles: Python floats on indexing, 8 bytes per value.
+        self.c_handling = array("d", cases.handling.ravel().tobytes())
+        self.c_resolve_u = array("d", cases.resolve_u.ravel().tobytes())
+        self.c_online_u = array("d", cases.online_u.ravel().tobytes())
+        self.c_misroute_u = array("d", cases.misroute_u.tobytes())
+        self.c_give_up_u = array("d", cases.give_up_u.tobytes())
 
         self.daily_rows: list[np.ndarray] = []
         self.env.process(self._sample_daily())
@@ -249,13 +266,12 @@ class Model:
         branch = self.branch[self.c_grid[i]]
         triage = self.triage[case.severity]
         channel = self.c_channel[i]
-        esc = self.scenario.escalation
         if channel == GRID_VISIT:
             if triage == GRID:
                 self._join(case, branch[GRID])
             else:  # the grid worker reports it up: the system moves the file, no door
                 self.current_level[i] = triage
-                self._after(esc.transfer_hours, self._join, case, branch[triage])
+                self._after(self.transfer_hours, self._join, case, branch[triage])
         elif channel == WALK_IN:
             level = max(self.c_walk_in[i], VILLAGE)
             office = branch[level]
@@ -270,7 +286,7 @@ class Model:
         else:  # hotline or app: the call is the one door; the hub dispatches to triage level
             case.doors = 1
             self.current_level[i] = triage
-            self._after(self.scenario.arrivals.dispatch_hours, self._join, case, branch[triage])
+            self._after(self.dispatch_hours, self._join, case, branch[triage])
 
     def _place(self, office: int, dept: int) -> int:
         """A place the citizen may travel to: an office, or one department of a county
@@ -289,7 +305,7 @@ class Model:
         if (
             self.office_level[office] == COUNTY
             and not self.one_stop[office]
-            and self.cases.misroute_u[case.i] < self.misroute[office]
+            and self.c_misroute_u[case.i] < self.misroute[office]
         ):
             case.doors += 1
             case.trips += 1
@@ -367,9 +383,9 @@ class Model:
         self.busy_by_level[level] += 1
         wait = now - case.joined
         case.wait += wait
-        work = self.cases.handling[i, level] / case.n_depts
+        work = self.c_handling[i * N_LEVELS + level] / case.n_depts
         if case.intake_due:
-            work += self.scenario.escalation.intake_hours
+            work += self.intake_hours
             case.intake_due = False
         case.work += work
         end = self.calendar.add_working_hours(now, work)
@@ -379,8 +395,7 @@ class Model:
         lo, hi = max(now, self.t0), min(end, self.t1)
         if hi > lo:
             self.o_busy[office] += self.calendar.open_hours_between(lo, hi)
-        esc = self.scenario.escalation
-        if self.attendance[level] and self.cases.online_u[i, level] >= esc.online_mediation:
+        if self.attendance[level] and self.c_online_u[i * N_LEVELS + level] >= self.online_share:
             self._visit(case, self._place(office, case.dept))
         self._after(end - now, self._finish, case, pool)
 
@@ -389,14 +404,14 @@ class Model:
         level, office, i = case.level, case.office, case.i
         self.busy_by_level[level] -= 1
         self._serve_next(pool)
-        shared = self.scenario.escalation.shared_information
+        shared = self.shared_information
         if case.dept + 1 < case.n_depts:  # the next department: another door of its own
             case.dept += 1
             case.doors += 1
             case.intake_due = not shared
             self._enqueue(case)
             return
-        if self.cases.resolve_u[i, level] < self.resolve[case.type][level]:
+        if self.c_resolve_u[i * N_LEVELS + level] < self.resolve[case.type][level]:
             if self.t0 <= self.env.now < self.t1:
                 self.o_resolved[office] += 1
             self._close(case, RESOLVED, level)
@@ -406,7 +421,7 @@ class Model:
             case.intake_due = not shared
             parent = self.parent[office]
             self.current_level[i] = level + 1
-            self._after(self.scenario.escalation.transfer_hours, self._join, case, parent)
+            self._after(self.transfer_hours, self._join, case, parent)
 
     def _renege(self, case: _Case, token: int) -> None:
         """Patience ran out while waiting: abandon, or walk in one level up (越级)."""
@@ -419,7 +434,7 @@ class Model:
         self.o_queue[office] -= 1
         self.queue_by_level[level] -= 1
         case.wait += self.env.now - case.joined
-        if self.cases.give_up_u[case.i] < self.scenario.escalation.give_up:
+        if self.c_give_up_u[case.i] < self.give_up:
             self._close(case, ABANDONED, level)
         elif level == CITY:  # a petition beyond the city
             self._close(case, ESCALATED_OUT, CITY)
@@ -442,7 +457,7 @@ class Model:
         del self.active[i]
         if self.counted[i]:
             self.open_counted -= 1
-            if self.scenario.drain and not self.open_counted and self.env.now >= self.t1:
+            if self.drain and not self.open_counted and self.env.now >= self.t1:
                 self.done.succeed()
 
     def _write(self, case: _Case) -> None:
