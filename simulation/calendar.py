@@ -99,7 +99,8 @@ class Calendar:
         # lost to rounding in ``W(t) + hours`` (far below one ulp of W), that earliest time is
         # the previous closing, before ``t`` - even before time 0. Work never ends before it
         # can start.
-        return max(self.clock_time(self.working_time(t) + hours), self.next_open(t))
+        end = self.clock_time(self.working_time(t) + hours)
+        return end if end > t else self.next_open(t)
 
     def open_hours_between(self, a: float, b: float) -> float:
         return self.working_time(b) - self.working_time(a)

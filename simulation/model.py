@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL, Event
 
 from .arrivals import HOURS_PER_DAY, Cases, draw_cases, first_weekday
 from .calendar import Calendar
@@ -26,6 +26,23 @@ from .scenario import LEVELS, SEVERITIES, Scenario
 GRID_VISIT, HOTLINE, ONLINE, WALK_IN = range(4)
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = range(5)  # codes into kpis.OUTCOMES
 N_LEVELS = len(LEVELS)
+
+
+class _Call(Event):
+    """A timeout that calls ``fn(*args)`` when it fires: no lambda, no generator process."""
+
+    def __init__(self, env: simpy.Environment, delay: float, fn, args: tuple) -> None:
+        self.env = env
+        self.callbacks = [_fire]
+        self._ok = True
+        self._value = None
+        self.fn = fn
+        self.args = args
+        env.schedule(self, NORMAL, delay)
+
+
+def _fire(event: _Call) -> None:
+    event.fn(*event.args)
 
 
 class _Pool:
@@ -149,6 +166,9 @@ class Model:
         self.queue_by_level = [0] * N_LEVELS
         self.busy_by_level = [0] * N_LEVELS
         self._seq = 0
+        self._to_wake: list[_Pool] = []
+        self._deadlines: list[tuple[float, int, _Case, int]] = []
+        self._deadline_due = math.inf
 
     def _build_pools(self, types: list) -> list[list[_Pool]]:
         """Per office, the pool serving each case type (one shared pool unless specialists)."""
@@ -170,7 +190,7 @@ class Model:
     # ------------------------------------------------------------ scheduling
 
     def _after(self, delay: float, callback, *args) -> None:
-        Timeout(self.env, delay).callbacks.append(lambda _event: callback(*args))
+        _Call(self.env, delay, callback, args)
 
     # ------------------------------------------------------------ run
 
@@ -347,23 +367,58 @@ class Model:
             self.o_max_queue[office] = self.o_queue[office]
         patience = self.patience[case.severity]
         if patience != math.inf:
-            self._after(patience, self._renege, case, case.token)
-        if pool.free and not pool.wakeup:
-            pool.wakeup = True
-            self._after(self.calendar.next_open(now) - now, self._wake, pool)
+            self._watch_patience(now + patience, case)
+        if pool.free:
+            self._wake_at_opening(pool)
 
-    def _wake(self, pool: _Pool) -> None:
-        pool.wakeup = False
-        self._serve_next(pool, opened=True)
+    def _wake_at_opening(self, pool: _Pool) -> None:
+        """Every office keeps one calendar, so one event per opening wakes all waiting pools."""
+        if pool.wakeup:
+            return
+        pool.wakeup = True
+        self._to_wake.append(pool)
+        if len(self._to_wake) == 1:
+            now = self.env.now
+            self._after(self.calendar.next_open(now) - now, self._opening)
+
+    def _opening(self) -> None:
+        pools, self._to_wake = self._to_wake, []
+        for pool in pools:
+            pool.wakeup = False
+            self._serve_next(pool, opened=True)
+
+    def _watch_patience(self, deadline: float, case: _Case) -> None:
+        """Patience deadlines share one heap and one pending timer (at the earliest deadline),
+        so a case that is served in time costs no event."""
+        heapq.heappush(self._deadlines, (deadline, case.i, case, case.token))
+        if deadline < self._deadline_due:
+            self._deadline_due = deadline
+            self._after(deadline - self.env.now, self._patience_due, deadline)
+
+    def _patience_due(self, due: float) -> None:
+        if due != self._deadline_due:
+            return  # an earlier timer took over
+        now = self.env.now
+        deadlines = self._deadlines
+        while deadlines:
+            deadline, _, case, token = deadlines[0]
+            live = token == case.token and case.waiting
+            if live and deadline > now:
+                break
+            heapq.heappop(deadlines)
+            if live:
+                self._renege(case)
+        self._deadline_due = math.inf
+        if deadlines:
+            self._deadline_due = deadlines[0][0]
+            self._after(self._deadline_due - now, self._patience_due, self._deadline_due)
 
     def _serve_next(self, pool: _Pool, opened: bool = False) -> None:
         if not pool.waiting:
             return
         now = self.env.now
         if not (opened or self.calendar.is_open(now)):
-            if not pool.wakeup:
-                pool.wakeup = True
-                self._after(self.calendar.next_open(now) - now, self._wake, pool)
+            self._wake_at_opening(pool)
             return
         queue = pool.queue
         while pool.free and pool.waiting:
@@ -392,9 +447,13 @@ class Model:
         if self.t0 <= now < self.t1:
             self.o_handled[office] += 1
             self.o_wait[office] += wait
-        lo, hi = max(now, self.t0), min(end, self.t1)
-        if hi > lo:
-            self.o_busy[office] += self.calendar.open_hours_between(lo, hi)
+            # work started while open: all of it counts unless it runs past the horizon
+            if end <= self.t1:
+                self.o_busy[office] += work
+            else:
+                self.o_busy[office] += self.calendar.open_hours_between(now, self.t1)
+        elif now < self.t0 < end:
+            self.o_busy[office] += self.calendar.open_hours_between(self.t0, min(end, self.t1))
         if self.attendance[level] and self.c_online_u[i * N_LEVELS + level] >= self.online_share:
             self._visit(case, self._place(office, case.dept))
         self._after(end - now, self._finish, case, pool)
@@ -423,10 +482,8 @@ class Model:
             self.current_level[i] = level + 1
             self._after(self.transfer_hours, self._join, case, parent)
 
-    def _renege(self, case: _Case, token: int) -> None:
+    def _renege(self, case: _Case) -> None:
         """Patience ran out while waiting: abandon, or walk in one level up (越级)."""
-        if token != case.token or not case.waiting:
-            return
         pool = case.pool
         case.waiting = False
         pool.waiting -= 1
