@@ -6,13 +6,28 @@ The public API notebooks and the ``govsim`` command share::
     scenario = simulation.load_scenario("scenarios/jiaxing.yaml")
     results = simulation.run(scenario, replications=5)
     results.kpis          # kpi, mean, ci_low, ci_high, replications, target, meets
+    simulation.compare(scenario, other)            # paired, common random numbers
+    simulation.sweep(scenario, {"offices.town.staff": [3, 5, 8]}, out="results/sweep")
 """
 
+from .compare import Comparison, compare
 from .errors import ScenarioError
 from .experiment import Results, run
 from .loader import load_scenario
 from .scenario import Scenario
+from .sweep import Sweep, sweep
 
 __version__ = "0.1.0"
 
-__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "__version__"]
+__all__ = [
+    "Comparison",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "Sweep",
+    "compare",
+    "load_scenario",
+    "run",
+    "sweep",
+    "__version__",
+]

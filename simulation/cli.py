@@ -75,14 +75,123 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = _load(args)
     replications = args.replications or scenario.replications
-    with _progress_bar(replications, scenario.name) as bar:
-        results = run(scenario, replications, args.seed, args.workers, progress=bar.update)
+    if args.precision is None:
+        with _progress_bar(replications, scenario.name) as bar:
+            results = run(
+                scenario, replications, args.seed, progress=bar.update, **_executor_kwargs(args)
+            )
+    else:
+        results = run(
+            scenario,
+            args.replications,
+            args.seed,
+            progress=True,
+            precision=args.precision,
+            max_replications=args.max_replications,
+            **_executor_kwargs(args),
+        )
+        replications = results.scenario.replications
     out = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out)
     print(f"{scenario.name}: {replications} replications, seed {results.scenario.seed}")
+    if results.precision is not None:
+        print(results.precision.summary())
     print(format_kpis(results.kpis))
     met = results.kpis["meets"].dropna()
     print(f"\ntargets met: {int(met.sum())} of {len(met)}    outputs: {out}/")
+    return 0
+
+
+# ---------------------------------------------------------------- experiments (compare, sweep…)
+
+
+def _executor_options(parser: argparse.ArgumentParser, workers: bool = True) -> None:
+    if workers:
+        parser.add_argument(
+            "--workers", "-j", type=int, help="worker processes (default: 1, or one per CPU)"
+        )
+    parser.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where replications run (default: serial, processes with --workers > 1, "
+        "dask with --scheduler)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(without it --executor dask starts a LocalCluster)",
+    )
+
+
+def _executor_kwargs(args: argparse.Namespace) -> dict:
+    workers = args.workers
+    if workers is None and args.executor in (None, "serial"):
+        workers = 1
+    return {"workers": workers, "executor": args.executor, "scheduler": args.scheduler}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, format_comparison
+    from .loader import load_scenario
+
+    scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
+    comparison = compare(
+        *scenarios,
+        replications=args.replications,
+        seed=args.seed,
+        progress=True,
+        **_executor_kwargs(args),
+    )
+    out = Path(args.out) if args.out else Path("results") / f"compare-{comparison.base}"
+    comparison.save(out)
+    first = comparison.results[comparison.base].scenario
+    print(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed}")
+    print(format_comparison(comparison))
+    print(f"\noutputs: {out}/comparison.csv and one folder per scenario")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import format_sweep, parse_vary, sweep
+
+    scenario = _load(args)
+    try:
+        axes = dict(parse_vary(text) for text in args.vary)
+    except ValueError as error:
+        print(f"govsim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if len(axes) != len(args.vary):
+        print("govsim: each --vary key may appear only once", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{scenario.name}"
+    stored = []
+    try:
+        result = sweep(
+            scenario,
+            axes,
+            replications=args.replications,
+            seed=args.seed,
+            out=out,
+            progress=True,
+            on_point=stored.append,
+            **_executor_kwargs(args),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"govsim: interrupted; {len(stored)} finished point(s) are stored in {out}/points/ "
+            "and the same command resumes the sweep",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    n = len(result.points)
+    print(
+        f"{scenario.name}: {n} points x {result.points[0].scenario.replications} replications, "
+        f"seed {result.points[0].scenario.seed}; reused {result.reused} stored point(s), "
+        f"ran {result.computed}"
+    )
+    print(format_sweep(result, args.kpi))
+    print(f"\noutputs: {out}/sweep.csv")
     return 0
 
 
@@ -109,9 +218,73 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_arg(p_run, optional=True)
     p_run.add_argument("--replications", "-r", type=int, help="number of replications")
     p_run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p_run.add_argument("--workers", "-j", type=int, default=1, help="worker processes")
     p_run.add_argument("--out", "-o", help="output folder (default results/<name>/)")
+    _executor_options(p_run)
+    p_run.add_argument(
+        "--precision",
+        type=float,
+        metavar="REL",
+        help="add replications until every KPI with a target has a 95%% CI half-width within "
+        "REL x its mean (e.g. 0.05; shares: or 0.005 absolute)",
+    )
+    p_run.add_argument(
+        "--max-replications",
+        type=int,
+        metavar="N",
+        help="with --precision, stop at N replications (default 100)",
+    )
     p_run.set_defaults(handler=cmd_run)
+
+    p_compare = commands.add_parser(
+        "compare",
+        help="compare scenarios with a base using common random numbers",
+        description="Run BASE and each OTHER with the same seeds (common random numbers) and "
+        "report each KPI's difference from BASE, paired by replication.",
+    )
+    p_compare.add_argument("base", help="base scenario YAML file")
+    p_compare.add_argument("others", nargs="+", metavar="other", help="scenario(s) to compare")
+    p_compare.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one key in every scenario (repeatable)",
+    )
+    p_compare.add_argument(
+        "--replications", "-r", type=int, help="replications (default: the base's)"
+    )
+    p_compare.add_argument("--seed", type=int, help="root seed for all (default: the base's)")
+    p_compare.add_argument(
+        "--out", "-o", help="output folder (default results/compare-<base name>/)"
+    )
+    _executor_options(p_compare)
+    p_compare.set_defaults(handler=cmd_compare)
+
+    p_sweep = commands.add_parser(
+        "sweep",
+        help="run a grid of scenario variants (resumable)",
+        description="Run every combination of the --vary values, each point replicated with "
+        "the same seeds (common random numbers). Finished points are stored under the output "
+        "folder; running the same sweep again reuses them.",
+    )
+    _scenario_arg(p_sweep, optional=False)
+    p_sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="KEY=V1,V2,...|KEY=START:STOP:STEP",
+        help="a key and its values, e.g. --vary offices.town.staff=3,5,8 or "
+        "--vary offices.county.staff=10:20:2 (STOP included; repeatable: full grid)",
+    )
+    p_sweep.add_argument("--replications", "-r", type=int, help="replications per point")
+    p_sweep.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p_sweep.add_argument("--out", "-o", help="output folder (default results/sweep-<name>/)")
+    p_sweep.add_argument(
+        "--kpi", action="append", help="KPI to print (repeatable; sweep.csv has all)"
+    )
+    _executor_options(p_sweep)
+    p_sweep.set_defaults(handler=cmd_sweep)
 
     p_check = commands.add_parser("check", help="validate a scenario and summarise it")
     _scenario_arg(p_check, optional=True)
@@ -122,10 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name in ("replications", "workers"):
+    for name in ("replications", "workers", "max_replications"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
-            parser.error(f"--{name} must be at least 1, found {value}")
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, found {value}")
+    if getattr(args, "precision", None) is not None and not args.precision > 0:
+        parser.error(f"--precision must be positive, found {args.precision}")
     try:
         return args.handler(args)
     except ScenarioError as error:

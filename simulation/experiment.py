@@ -1,16 +1,19 @@
-"""Replications: run a scenario several times, serially or on a process pool, into Results.
+"""Replications: run a scenario several times, serially, on a process pool or on a Dask cluster.
 
 A worker receives only (scenario, replication index) and returns that replication's tables, so
-the tables — and the bytes written from them — are the same whatever runs the replications.
+the tables — and the bytes written from them — are the same whatever runs the replications
+(``executors.py``). ``run`` can also keep adding replications until the KPIs with a target are
+known to a given precision.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +21,19 @@ import pandas as pd
 
 from . import kpis as kpi_functions
 from .city import build_city
+from .executors import Executor, make_executor
 from .loader import dump_yaml, load_scenario
 from .model import Model
 from .record import case_table, daily_table, office_table
 from .scenario import Scenario
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+Progress = Callable[[int], None] | bool | None
+"""``None``/``False``: silent; ``True``: a ``tqdm.auto`` bar; a callable: called with 1 per step."""
+
+DEFAULT_MAX_REPLICATIONS = 100
+RATE_FLOOR = 0.005
+"""Absolute half-width that is precise enough for a share (half a percentage point)."""
 
 
 def run_replication(scenario: Scenario, replication: int) -> Tables:
@@ -33,14 +43,190 @@ def run_replication(scenario: Scenario, replication: int) -> Tables:
     return case_table(raw, scenario, city), office_table(raw, city), daily_table(raw)
 
 
-def _replications(scenario: Scenario, indices: list[int], workers: int) -> Iterator[Tables]:
-    """Tables of each replication in index order, computed serially or by ``workers`` processes."""
-    if workers <= 1 or len(indices) <= 1:
-        for r in indices:
-            yield run_replication(scenario, r)
+def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
+    """One replication's KPIs (one row, index ``replication``): a small result to ship back."""
+    cases, offices, daily = run_replication(scenario, replication)
+    return kpi_functions.replication_kpis(
+        cases, offices, daily, scenario.horizon_days, replications=[replication]
+    )
+
+
+# ---------------------------------------------------------------- helpers shared by the runners
+
+
+@contextlib.contextmanager
+def executor_scope(
+    executor: str | Executor | None, workers: int | None, scheduler: str | None
+) -> Iterator[Executor]:
+    """The executor to use; closed at the end only if it was made here."""
+    made = make_executor(executor, workers, scheduler)
+    if made is executor:
+        yield made
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(indices))) as pool:
-        yield from pool.map(run_replication, [scenario] * len(indices), indices)
+    with made:
+        yield made
+
+
+@contextlib.contextmanager
+def progress_scope(progress: Progress, total: int | None, label: str, unit: str = "rep"):
+    """A callable ``step(n=1)`` for ``progress`` (see ``Progress``) and, for ``True``, a bar.
+
+    The bar object (or ``None``) is the second item, so a caller can raise its total.
+    """
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=label, unit=unit, leave=False)
+        try:
+            yield bar.update, bar
+        finally:
+            bar.close()
+    elif callable(progress):
+        yield progress, None
+    else:
+        yield (lambda n=1: None), None
+
+
+def with_run_control(
+    scenario: Scenario | str | os.PathLike | Mapping,
+    replications: int | None = None,
+    seed: int | None = None,
+) -> Scenario:
+    """The scenario loaded, with ``replications`` and ``seed`` replaced when given."""
+    scenario = load_scenario(scenario)
+    update = {}
+    if replications is not None:
+        update["replications"] = replications
+    if seed is not None:
+        update["seed"] = seed
+    if update:
+        scenario = load_scenario({**scenario.to_dict(), **update})
+    return scenario
+
+
+def replicate(
+    scenario: Scenario,
+    indices: Sequence[int],
+    executor: Executor,
+    step: Callable[[int], None] | None = None,
+) -> list[Tables]:
+    """The tables of replications ``indices``, in that order, whatever order they finish in."""
+    tasks = [(r, run_replication, scenario, r) for r in indices]
+    done: dict[int, Tables] = {}
+    with contextlib.closing(executor.map_unordered(tasks)) as finished:
+        for r, tables in finished:
+            done[r] = tables
+            if step is not None:
+                step(1)
+    return [done[r] for r in indices]
+
+
+def combine(scenario: Scenario, parts: Sequence[Tables], indices: Sequence[int]) -> Results:
+    """Results from per-replication tables given in replication order."""
+    cases, offices, daily = (
+        pd.concat(frames, ignore_index=True) for frames in zip(*parts, strict=True)
+    )
+    by_replication = kpi_functions.replication_kpis(
+        cases, offices, daily, scenario.horizon_days, replications=list(indices)
+    )
+    return Results(scenario, cases, offices, daily, by_replication)
+
+
+# ---------------------------------------------------------------- precision
+
+
+def is_share(kpi: str) -> bool:
+    """KPIs that are shares in [0, 1] (an absolute precision floor applies to them)."""
+    return kpi.endswith("_rate") or kpi.startswith(("resolved_at_", "utilization_"))
+
+
+def precision_table(
+    per_rep: pd.DataFrame,
+    kpis: Sequence[str],
+    precision: float,
+    floor: float = RATE_FLOOR,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """For each KPI: ``kpi, mean, half_width, limit, met``.
+
+    ``limit`` is ``precision × |mean|``, or ``floor`` for a share when that is larger (a rate
+    near 0, such as an escalation rate with target 0, cannot be known to 5% of itself). A KPI
+    undefined in every replication (all NaN) counts as met; one with fewer than two defined
+    values does not.
+    """
+    rows = []
+    for kpi in kpis:
+        values = per_rep[kpi].to_numpy(dtype=float)
+        mean, low, high, n = kpi_functions.mean_ci(values, confidence)
+        half = (high - low) / 2 if n >= 2 else math.nan
+        limit = precision * abs(mean) if n else math.nan
+        if is_share(kpi) and n:
+            limit = max(limit, floor)
+        met = n == 0 or (not math.isnan(half) and half <= limit)
+        rows.append((kpi, mean, half, limit, met))
+    return pd.DataFrame(rows, columns=["kpi", "mean", "half_width", "limit", "met"])
+
+
+@dataclass
+class PrecisionReport:
+    """How a precision-driven run ended."""
+
+    precision: float
+    replications: int
+    max_replications: int
+    met: bool
+    table: pd.DataFrame
+    """``kpi, mean, half_width, limit, met`` after the last batch."""
+
+    def summary(self) -> str:
+        pct = f"{self.precision:.0%}" if self.precision >= 0.01 else f"{self.precision:g}"
+        if self.met:
+            return f"precision {pct} reached after {self.replications} replications"
+        wide = ", ".join(self.table.loc[~self.table["met"], "kpi"])
+        return (
+            f"precision {pct} NOT reached after {self.replications} replications "
+            f"(the maximum); still too wide: {wide}"
+        )
+
+
+def _until_precise(
+    scenario: Scenario,
+    executor: Executor,
+    precision: float,
+    max_replications: int,
+    batch: int | None,
+    floor: float,
+    progress: Progress,
+) -> tuple[list[Tables], PrecisionReport]:
+    """Replications in batches until every KPI with a target is precise enough."""
+    kpis = [k for k in scenario.targets if k in kpi_functions.KPI_NAMES] or list(
+        kpi_functions.KPI_NAMES
+    )
+    first = min(max(scenario.replications, 2), max_replications)
+    batch = batch or max(executor.workers, 2)
+    parts: list[Tables] = []
+    rows: list[pd.DataFrame] = []
+    want = first
+    with progress_scope(progress, want, scenario.name) as (step, bar):
+        while True:
+            new = list(range(len(parts), want))
+            for r, tables in zip(new, replicate(scenario, new, executor, step), strict=True):
+                parts.append(tables)
+                rows.append(
+                    kpi_functions.replication_kpis(*tables, scenario.horizon_days, replications=[r])
+                )
+            table = precision_table(pd.concat(rows), kpis, precision, floor)
+            met = bool(table["met"].all())
+            if met or len(parts) >= max_replications:
+                break
+            want = min(len(parts) + batch, max_replications)
+            if bar is not None:
+                bar.total = want
+                bar.refresh()
+    return parts, PrecisionReport(precision, len(parts), max_replications, met, table)
+
+
+# ---------------------------------------------------------------- results
 
 
 @dataclass
@@ -55,6 +241,8 @@ class Results:
     """One row per replication, one column per KPI."""
     kpis: pd.DataFrame = field(init=False)
     """``kpi, mean, ci_low, ci_high, replications, target, meets``."""
+    precision: PrecisionReport | None = None
+    """How many replications a precision-driven run took (``None`` for a fixed number)."""
 
     def __post_init__(self) -> None:
         self.kpis = kpi_functions.summarize(self.by_replication, self.scenario.targets)
@@ -73,53 +261,82 @@ class Results:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
-            self.kpis.to_csv(staging / "kpis.csv", index=False)
-            self.cases.to_parquet(staging / "cases.parquet", index=False)
-            self.offices.to_csv(staging / "offices.csv", index=False)
-            self.daily.to_csv(staging / "daily.csv", index=False)
-            (staging / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-                target.rename(old / target.name)
-                staging.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                staging.rename(target)
+            self.write_into(staging)
+            replace_dir(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return target
+
+    def write_into(self, folder: Path) -> None:
+        """Write the five outputs into an existing folder (no atomicity: see ``save``)."""
+        self.kpis.to_csv(folder / "kpis.csv", index=False)
+        self.cases.to_parquet(folder / "cases.parquet", index=False)
+        self.offices.to_csv(folder / "offices.csv", index=False)
+        self.daily.to_csv(folder / "daily.csv", index=False)
+        (folder / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Move a complete ``staging`` folder to ``target``, replacing what was there."""
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; give it a normal folder's mode
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        target.rename(old / target.name)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
 
 
 def run(
     scenario: Scenario | str | os.PathLike | dict,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
+    workers: int | None = 1,
+    progress: Progress = None,
+    *,
+    executor: str | Executor | None = None,
+    scheduler: str | None = None,
+    precision: float | None = None,
+    max_replications: int | None = None,
+    batch: int | None = None,
+    precision_floor: float = RATE_FLOOR,
 ) -> Results:
     """Run ``replications`` of a scenario (defaults from the scenario) and compute its KPIs.
 
-    ``progress``, when given, is called with 1 after each finished replication.
+    ``progress``, when callable, is called with 1 after each finished replication (``True``
+    shows a ``tqdm.auto`` bar). ``executor`` is ``"serial"``, ``"processes"``, ``"dask"`` or an
+    ``Executor`` (reused, not closed); by default a process pool when ``workers`` > 1.
+    ``scheduler`` is the address of a running Dask scheduler.
+
+    With ``precision`` (e.g. 0.05), ``replications`` is the first batch and batches of
+    ``batch`` replications (default: one per worker, at least 2) are added until the 95%
+    half-width of every KPI with a target is within ``precision`` × |mean| (or
+    ``precision_floor`` for shares), up to ``max_replications`` (default 100);
+    ``Results.precision`` says how it ended.
     """
-    scenario = load_scenario(scenario)
-    update = {}
-    if replications is not None:
-        update["replications"] = replications
-    if seed is not None:
-        update["seed"] = seed
-    if update:
-        scenario = load_scenario({**scenario.to_dict(), **update})
-    indices = list(range(scenario.replications))
-    parts: list[Tables] = []
-    for tables in _replications(scenario, indices, workers):
-        parts.append(tables)
-        if progress is not None:
-            progress(1)
-    cases, offices, daily = (
-        pd.concat(frames, ignore_index=True) for frames in zip(*parts, strict=True)
-    )
-    by_replication = kpi_functions.replication_kpis(
-        cases, offices, daily, scenario.horizon_days, replications=indices
-    )
-    return Results(scenario, cases, offices, daily, by_replication)
+    scenario = with_run_control(scenario, replications, seed)
+    with executor_scope(executor, workers, scheduler) as ex:
+        if precision is None:
+            indices = list(range(scenario.replications))
+            with progress_scope(progress, len(indices), scenario.name) as (step, _):
+                parts = replicate(scenario, indices, ex, step)
+            return combine(scenario, parts, indices)
+        if not precision > 0:
+            raise ValueError(f"precision must be positive, got {precision!r}")
+        ceiling = max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications)
+        parts, report = _until_precise(
+            scenario, ex, precision, ceiling, batch, precision_floor, progress
+        )
+    indices = list(range(len(parts)))
+    scenario = load_scenario({**scenario.to_dict(), "replications": len(parts)})
+    results = combine(scenario, parts, indices)
+    results.precision = report
+    return results

@@ -1,0 +1,251 @@
+"""Paired comparisons with common random numbers (CRN).
+
+Every scenario runs with the same root seed and the same replication indices, so replication
+``r`` of each scenario meets the same citizens with the same needs (arrival times, case types,
+handling-time quantiles, resolution and patience draws all come from streams keyed by
+``(seed, r, purpose)``, not by the order of events). The difference ``scenario − base`` is then
+taken replication by replication and its Student-t interval computed from those paired
+differences: noise common to both runs cancels, and the interval is much narrower than one from
+independent runs. ``docs/experiments.md`` says when the streams stay in step and when they drift.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import kpis as kpi_functions
+from .executors import Executor
+from .experiment import (
+    Progress,
+    Results,
+    combine,
+    executor_scope,
+    progress_scope,
+    replace_dir,
+    run_replication,
+    with_run_control,
+)
+from .scenario import Scenario
+
+__all__ = ["COMPARISON_COLUMNS", "Comparison", "compare", "paired_differences"]
+
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "kpi",
+    "scenario",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "significant",
+)
+
+
+def paired_differences(
+    base: pd.DataFrame,
+    other: pd.DataFrame,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """``kpi, diff, diff_ci_low, diff_ci_high, pairs, significant`` for ``other − base``.
+
+    Both tables have one row per replication (index ``replication``) and one column per KPI;
+    rows are paired by replication. A pair where either value is NaN is left out. The interval
+    is the Student-t interval of the paired differences (``kpis.mean_ci``); ``significant`` is
+    true when it excludes 0 (all differences equal and non-zero also count).
+    """
+    common = base.index.intersection(other.index)
+    rows = []
+    for kpi in base.columns:
+        if kpi not in other.columns:
+            continue
+        d = other.loc[common, kpi].to_numpy(dtype=float) - base.loc[common, kpi].to_numpy(
+            dtype=float
+        )
+        mean, low, high, n = kpi_functions.mean_ci(d, confidence)
+        significant = bool(n >= 2 and not math.isnan(low) and (low > 0 or high < 0))
+        rows.append((kpi, mean, low, high, n, significant))
+    return pd.DataFrame(
+        rows, columns=["kpi", "diff", "diff_ci_low", "diff_ci_high", "pairs", "significant"]
+    )
+
+
+def unique_labels(names: Sequence[str]) -> list[str]:
+    """Scenario names made unique (``name``, ``name-2``, …) and safe as folder names."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        base = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".") or "x"
+        label, k = base, 2
+        while label in seen:
+            label, k = f"{base}-{k}", k + 1
+        seen.add(label)
+        labels.append(label)
+    return labels
+
+
+@dataclass
+class Comparison:
+    """The runs of a comparison and their paired differences against the base."""
+
+    labels: list[str]
+    """Scenario labels, base first (names made unique)."""
+    results: dict[str, Results]
+    table: pd.DataFrame
+    """``comparison.csv``: one row per (KPI, scenario), KPIs in contract order, base first."""
+
+    @property
+    def base(self) -> str:
+        return self.labels[0]
+
+    def significant(self) -> pd.DataFrame:
+        """The rows whose difference from the base is significant."""
+        return self.table[self.table["significant"]]
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write ``comparison.csv`` and each scenario's outputs under ``<directory>/<label>/``,
+        all or nothing (staged beside the target, then moved into place)."""
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            self.table.to_csv(staging / "comparison.csv", index=False)
+            for label in self.labels:
+                folder = staging / label
+                folder.mkdir()
+                self.results[label].write_into(folder)
+            replace_dir(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+
+def _table(labels: list[str], results: dict[str, Results], confidence: float) -> pd.DataFrame:
+    base = results[labels[0]]
+    frames = []
+    for order, label in enumerate(labels):
+        summary = results[label].kpis[["kpi", "mean", "ci_low", "ci_high"]].copy()
+        if order == 0:
+            diffs = pd.DataFrame(
+                {
+                    "kpi": summary["kpi"],
+                    "diff": 0.0,
+                    "diff_ci_low": 0.0,
+                    "diff_ci_high": 0.0,
+                    "significant": False,
+                }
+            )
+        else:
+            diffs = paired_differences(
+                base.by_replication, results[label].by_replication, confidence
+            ).drop(columns="pairs")
+        part = summary.merge(diffs, on="kpi", how="left", validate="one_to_one")
+        part.insert(1, "scenario", label)
+        part["_kpi"] = np.arange(len(part))
+        part["_scenario"] = order
+        frames.append(part)
+    table = pd.concat(frames, ignore_index=True).sort_values(["_kpi", "_scenario"], kind="stable")
+    table = table.drop(columns=["_kpi", "_scenario"]).reset_index(drop=True)
+    table["significant"] = table["significant"].fillna(False).astype(bool)
+    return table[list(COMPARISON_COLUMNS)]
+
+
+def compare(
+    base: Scenario | str | os.PathLike | Mapping,
+    *others: Scenario | str | os.PathLike | Mapping,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = 1,
+    executor: str | Executor | None = None,
+    scheduler: str | None = None,
+    progress: Progress = None,
+    confidence: float = 0.95,
+) -> Comparison:
+    """Run ``base`` and each of ``others`` with common random numbers and compare them.
+
+    Every scenario gets the same root seed (``seed``, else the base's) and the same number of
+    replications (``replications``, else the base's), so replication ``r`` of each sees the
+    same citizens. ``comparison.csv``'s ``diff`` is ``scenario − base`` paired by replication.
+    Replications of all scenarios go to one executor together (see ``run`` for the options).
+    """
+    if not others:
+        raise ValueError("compare needs a base scenario and at least one other")
+    first = with_run_control(base, replications, seed)
+    scenarios = [first] + [with_run_control(o, first.replications, first.seed) for o in others]
+    labels = unique_labels([s.name for s in scenarios])
+    indices = list(range(first.replications))
+    tasks = [
+        ((label, r), run_replication, scenario, r)
+        for r in indices
+        for label, scenario in zip(labels, scenarios, strict=True)
+    ]
+    done: dict[tuple[str, int], tuple] = {}
+    with executor_scope(executor, workers, scheduler) as ex:
+        with progress_scope(progress, len(tasks), "compare") as (step, _):
+            with contextlib.closing(ex.map_unordered(tasks)) as finished:
+                for key, tables in finished:
+                    done[key] = tables
+                    step(1)
+    results = {
+        label: combine(scenario, [done[label, r] for r in indices], indices)
+        for label, scenario in zip(labels, scenarios, strict=True)
+    }
+    return Comparison(labels, results, _table(labels, results, confidence))
+
+
+def _num(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _signed(value: float) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    if value == 0:
+        return "0"
+    text = _num(abs(value))
+    if text.strip("0.,") == "":  # too small to show at this precision
+        text = f"{abs(value):.1e}"
+    return ("+" if value > 0 else "−") + text
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Side by side: each KPI's mean per scenario, with the paired difference from the base;
+    ``*`` marks a difference whose 95% interval excludes 0."""
+    table = comparison.table
+    labels = comparison.labels
+    header = ["KPI", labels[0]] + labels[1:]
+    rows = [header]
+    for kpi, group in table.groupby("kpi", sort=False):
+        by = group.set_index("scenario")
+        cells = [str(kpi), _num(by.loc[labels[0], "mean"])]
+        for label in labels[1:]:
+            r = by.loc[label]
+            mark = " *" if r["significant"] else "  "
+            cells.append(f"{_num(r['mean'])} ({_signed(r['diff'])}){mark}")
+        rows.append(cells)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for row in rows:
+        cells = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join([row[0].ljust(widths[0]), *cells]))
+    n_sig = int(table["significant"].sum())
+    lines.append(
+        f"\n(difference from {labels[0]} in brackets, paired by replication; "
+        f"* = 95% interval excludes 0: {n_sig} significant)"
+    )
+    return "\n".join(lines)
