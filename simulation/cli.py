@@ -195,6 +195,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_warmup(args: argparse.Namespace) -> int:
+    from .warmup import suggest_warmup
+
+    scenario = _load(args)
+    suggestion = suggest_warmup(
+        scenario,
+        replications=args.replications,
+        seed=args.seed,
+        days=args.days,
+        seasonal=args.seasonal,
+        progress=True,
+        **_executor_kwargs(args),
+    )
+    out = Path(args.out) if args.out else Path("results") / f"warmup-{scenario.name}"
+    suggestion.save(out)
+    print(suggestion.summary())
+    print(f"plot: {out}/warmup.png    series: {out}/warmup.csv")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .city import build_city
     from .summary import scenario_summary
@@ -285,6 +305,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _executor_options(p_sweep)
     p_sweep.set_defaults(handler=cmd_sweep)
+
+    p_warmup = commands.add_parser(
+        "warmup",
+        help="suggest a warm-up length (MSER-5 on daily open cases) and plot it",
+        description="Run the scenario from an empty system and suggest how many days to discard "
+        "(MSER-5 on the daily open cases averaged over replications); saves warmup.png with "
+        "the cut marked and warmup.csv.",
+    )
+    _scenario_arg(p_warmup, optional=False)
+    p_warmup.add_argument(
+        "--replications", "-r", type=int, help="replications (default: the scenario's)"
+    )
+    p_warmup.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p_warmup.add_argument(
+        "--days", type=int, help="days to simulate from empty (default: warm-up + horizon)"
+    )
+    p_warmup.add_argument(
+        "--seasonal",
+        action="store_true",
+        help="keep the monthly arrival profile (by default it is made flat for this analysis)",
+    )
+    p_warmup.add_argument("--out", "-o", help="output folder (default results/warmup-<name>/)")
+    _executor_options(p_warmup)
+    p_warmup.set_defaults(handler=cmd_warmup)
 
     p_check = commands.add_parser("check", help="validate a scenario and summarise it")
     _scenario_arg(p_check, optional=True)

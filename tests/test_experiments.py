@@ -7,6 +7,7 @@ import importlib
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from simulation import cli
 from simulation.compare import COMPARISON_COLUMNS, compare, paired_differences
 from simulation.experiment import precision_table, replication_kpi_row, run
 from simulation.sweep import parse_vary, point_grid, sweep
+from simulation.warmup import mser, suggest_warmup
 
 SMALL = {
     "name": "small",
@@ -278,3 +280,81 @@ def test_run_command_with_precision(tmp_path, capsys):
     assert cli.main(args) == 0
     assert "precision 20% reached after" in capsys.readouterr().out
     assert (out / "kpis.csv").exists()
+
+
+# ---------------------------------------------------------------- warm-up
+
+
+def test_mser_finds_the_end_of_a_ramp():
+    rng = np.random.default_rng(1)
+    series = np.concatenate([np.linspace(0, 10, 50), 10 + rng.normal(0, 0.5, 250)])
+    cut, statistic = mser(series)
+    assert 40 <= cut <= 60
+    assert len(statistic) == 300 // 5 // 2 + 1
+    flat = 10 + rng.normal(0, 0.5, 300)
+    assert mser(flat)[0] <= 20
+    with pytest.raises(ValueError):
+        mser(np.ones(9))
+
+
+def one_queue(rho: float, days: int = 300) -> dict:
+    """One always-open grid worker, exponential 24 h handlings, load ``rho``: an M/M/1 queue
+    whose relaxation from empty takes days to weeks when ``rho`` is high."""
+    levels = ["grid", "village", "town", "county", "city"]
+    return {
+        "name": f"queue-{rho}",
+        "seed": 3,
+        "start_date": "2021-01-04",
+        "horizon_days": days - 10,
+        "warmup_days": 10,
+        "replications": 8,
+        "calendar": {"always_open": True},
+        "city": {
+            "generate": {
+                "counties": 1,
+                "towns_per_county": 1,
+                "villages_per_town": 1,
+                "grids_per_village": 1,
+                "population": 10_000,
+            }
+        },
+        "offices": {lv: {"staff": 1} for lv in levels},
+        "case_types": {
+            "dispute": {
+                "share": 1.0,
+                "severity": {"minor": 1.0},
+                "handling_hours": {lv: {"dist": "exponential", "mean": 24.0} for lv in levels},
+                "resolve": {lv: 1.0 for lv in levels},
+            }
+        },
+        "triage": {"minor": "grid"},
+        "arrivals": {
+            "per_10k_residents_per_year": rho * 365,
+            "channels": {"grid_visit": 1.0},
+            "weekly": [1.0] * 7,
+        },
+        "escalation": {
+            "transfer_hours": 0,
+            "intake_hours": 0,
+            "patience_days": {s: None for s in ("minor", "general", "major", "critical")},
+        },
+    }
+
+
+def test_warmup_suggestion_grows_with_load(tmp_path):
+    light = suggest_warmup(one_queue(0.5))
+    heavy = suggest_warmup(one_queue(0.9))
+    assert light.days <= 10 < heavy.days
+    assert list(heavy.series.columns) == list(range(8)) and len(heavy.series) == 300
+    assert "suggested warm-up" in heavy.summary()
+
+
+def test_warmup_command_saves_plot_and_series(tmp_path, capsys):
+    path = write_yaml(tmp_path / "q.yaml", one_queue(0.9, days=60))
+    out = tmp_path / "wu"
+    assert cli.main(["warmup", str(path), "-r", "3", "-o", str(out)]) == 0
+    assert "suggested warm-up" in capsys.readouterr().out
+    assert (out / "warmup.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    series = pd.read_csv(out / "warmup.csv")
+    assert list(series.columns) == ["day", *(f"replication_{r}" for r in range(3)), "mean"]
+    assert len(series) == 60
