@@ -9,9 +9,12 @@ clock time by arithmetic, so idle offices schedule nothing at all.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,11 +34,12 @@ N_LEVELS = len(LEVELS)
 class _Call(Event):
     """A timeout that calls ``fn(*args)`` when it fires: no lambda, no generator process."""
 
+    _ok = True  # already triggered: SimPy's step() reads these two after the callbacks
+    _value = None
+
     def __init__(self, env: simpy.Environment, delay: float, fn, args: tuple) -> None:
         self.env = env
         self.callbacks = [_fire]
-        self._ok = True
-        self._value = None
         self.fn = fn
         self.args = args
         env.schedule(self, NORMAL, delay)
@@ -43,6 +47,20 @@ class _Call(Event):
 
 def _fire(event: _Call) -> None:
     event.fn(*event.args)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A run allocates millions of short-lived, acyclic objects (cases, events, heap entries);
+    the cyclic collector would walk every live case again and again for nothing — about a
+    third of the run time. Reference counting still frees them at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Pool:
@@ -235,13 +253,14 @@ class Model:
         self.env.process(self._sample_daily())
         if n:
             self._after(self.c_time[0], self._arrive, 0)
-        if sc.drain:
-            self.done = self.env.event()
-            self.env.run(until=self.t1)
-            if self.open_counted:
-                self.env.run(until=self.done)
-        else:
-            self.env.run(until=self.t1)
+        with _cyclic_gc_paused():
+            if sc.drain:
+                self.done = self.env.event()
+                self.env.run(until=self.t1)
+                if self.open_counted:
+                    self.env.run(until=self.done)
+            else:
+                self.env.run(until=self.t1)
         end = self.env.now
         if len(self.daily_rows) * HOURS_PER_DAY < end:  # the last day ends with the run
             self._sample()
