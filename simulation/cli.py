@@ -145,10 +145,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     out = Path(args.out) if args.out else Path("results") / f"compare-{comparison.base}"
     comparison.save(out)
+    from .report import write_report
+
+    write_report([out / label for label in comparison.labels], out)
     first = comparison.results[comparison.base].scenario
     print(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed}")
     print(format_comparison(comparison))
-    print(f"\noutputs: {out}/comparison.csv and one folder per scenario")
+    print(f"\noutputs: {out}/comparison.csv, report.html and one folder per scenario")
     return 0
 
 
@@ -222,6 +225,77 @@ def cmd_check(args: argparse.Namespace) -> int:
     scenario = _load(args)
     print(scenario_summary(scenario, build_city(scenario)))
     return 0
+
+
+# ---------------------------------------------------------------- figures, reports, library
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .plots import save_figures, standard_figures
+    from .results_io import load_results
+
+    run = load_results(args.result)
+    out = Path(args.out) if args.out else Path(args.result) / "figures"
+    paths = save_figures(standard_figures([run]), out)
+    print(f"{run.name}: {len(paths)} figures in {out}/")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    path = write_report(args.results, args.out)
+    print(f"report: {path} (figures in {path.parent / 'figures'}/)")
+    return 0
+
+
+def cmd_library_table(args: argparse.Namespace) -> int:
+    from .library import compare_library, library_markdown, replace_section
+
+    table = compare_library(
+        args.replications,
+        args.horizon_days,
+        args.warmup_days,
+        workers=args.workers,
+        progress=True,
+    )
+    markdown = library_markdown(table)
+    if args.write:
+        path = Path(args.write)
+        path.write_text(replace_section(path.read_text(encoding="utf-8"), markdown), "utf-8")
+        print(f"library table written into {path}")
+    else:
+        print(markdown)
+    return 0
+
+
+def _add_report_commands(commands) -> None:
+    p_plot = commands.add_parser("plot", help="draw the figures of one run's outputs")
+    p_plot.add_argument("result", metavar="RESULT_DIR", help="output folder of `govsim run`")
+    p_plot.add_argument("--out", "-o", help="folder for the PNG files (default RESULT_DIR/figures)")
+    p_plot.set_defaults(handler=cmd_plot)
+
+    p_report = commands.add_parser(
+        "report", help="write report.html comparing runs (the first is the base)"
+    )
+    p_report.add_argument("results", nargs="+", metavar="RESULT_DIR", help="run output folders")
+    p_report.add_argument("--out", "-o", required=True, help="folder for report.html and figures")
+    p_report.set_defaults(handler=cmd_report)
+
+    p_lib = commands.add_parser(
+        "library-table",
+        help="run the scenario library against the baseline and print (or --write) its table",
+    )
+    p_lib.add_argument("--replications", "-r", type=int, help="replications (default: each file's)")
+    p_lib.add_argument("--horizon-days", type=int, help="counted days (default: each file's)")
+    p_lib.add_argument("--warmup-days", type=int, help="warm-up days (default: each file's)")
+    p_lib.add_argument("--workers", "-j", type=int, default=1, help="worker processes")
+    p_lib.add_argument(
+        "--write",
+        metavar="README",
+        help="replace the marked library-table section of this Markdown file (scenarios/README.md)",
+    )
+    p_lib.set_defaults(handler=cmd_library_table)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -329,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_warmup.add_argument("--out", "-o", help="output folder (default results/warmup-<name>/)")
     _executor_options(p_warmup)
     p_warmup.set_defaults(handler=cmd_warmup)
+
+    _add_report_commands(commands)
 
     p_check = commands.add_parser("check", help="validate a scenario and summarise it")
     _scenario_arg(p_check, optional=True)

@@ -1,0 +1,139 @@
+"""Read a run's output folder back into tables: the one place plots and reports touch files.
+
+A result folder is what ``Results.save`` (``govsim run --out``) writes: ``kpis.csv``,
+``cases.parquet``, ``offices.csv``, ``daily.csv`` and the resolved ``scenario.yaml``. Plots and
+the report work on :class:`RunTables` only, so they never parse files and can be fed an
+in-memory run (:func:`from_results`) or hand-made tables in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import kpis as kpi_functions
+
+__all__ = ["RESULT_FILES", "RunTables", "flatten", "from_results", "load_results"]
+
+RESULT_FILES: tuple[str, ...] = (
+    "kpis.csv",
+    "cases.parquet",
+    "offices.csv",
+    "daily.csv",
+    "scenario.yaml",
+)
+
+
+@dataclass
+class RunTables:
+    """One run's tables, its resolved scenario as plain data, and where it came from."""
+
+    name: str
+    scenario: dict[str, Any]
+    kpis: pd.DataFrame
+    cases: pd.DataFrame
+    offices: pd.DataFrame
+    daily: pd.DataFrame
+    by_replication: pd.DataFrame
+    """One row per replication (index ``replication``), recomputed with ``replication_kpis``."""
+    path: Path | None = None
+    run_date: dt.datetime | None = None
+    """When the outputs were written (the folder's ``kpis.csv`` time), if known."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return {k: float(v) for k, v in (self.scenario.get("targets") or {}).items()}
+
+    @property
+    def time_limits_days(self) -> dict[str, float]:
+        return {k: float(v) for k, v in (self.scenario.get("time_limits_days") or {}).items()}
+
+    @property
+    def replications(self) -> list[int]:
+        return [int(r) for r in self.by_replication.index]
+
+    @property
+    def seed(self) -> int | None:
+        seed = self.scenario.get("seed")
+        return None if seed is None else int(seed)
+
+
+def _by_replication(
+    scenario: Mapping[str, Any],
+    cases: pd.DataFrame,
+    offices: pd.DataFrame,
+    daily: pd.DataFrame,
+) -> pd.DataFrame:
+    horizon = float(scenario.get("horizon_days") or 0)
+    if horizon <= 0:
+        days = pd.concat([cases["arrival_day"], daily["day"].astype(float)])
+        horizon = max(1.0, float(days.max()) if len(days) else 1.0)
+    return kpi_functions.replication_kpis(cases, offices, daily, horizon)
+
+
+def load_results(directory: str | os.PathLike) -> RunTables:
+    """The tables of one result folder; per-replication KPIs are recomputed from them.
+
+    Raises ``FileNotFoundError`` naming every missing file.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such result folder")
+    missing = [name for name in RESULT_FILES if not (root / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{root}: missing {', '.join(missing)} (is it a govsim run?)")
+    scenario = yaml.safe_load((root / "scenario.yaml").read_text(encoding="utf-8")) or {}
+    kpis = pd.read_csv(root / "kpis.csv")
+    kpis["meets"] = kpis["meets"].astype("boolean")
+    cases = pd.read_parquet(root / "cases.parquet")
+    offices = pd.read_csv(root / "offices.csv", keep_default_na=False, na_values=[""])
+    offices["county"] = offices["county"].fillna("")
+    daily = pd.read_csv(root / "daily.csv")
+    mtime = (root / "kpis.csv").stat().st_mtime
+    return RunTables(
+        name=str(scenario.get("name") or root.name),
+        scenario=scenario,
+        kpis=kpis,
+        cases=cases,
+        offices=offices,
+        daily=daily,
+        by_replication=_by_replication(scenario, cases, offices, daily),
+        path=root,
+        run_date=dt.datetime.fromtimestamp(mtime, tz=dt.UTC),
+    )
+
+
+def from_results(results: Any, name: str | None = None) -> RunTables:
+    """A :class:`RunTables` view of an in-memory ``simulation.Results`` (no files)."""
+    scenario = results.scenario.to_dict()
+    return RunTables(
+        name=name or str(scenario["name"]),
+        scenario=scenario,
+        kpis=results.kpis,
+        cases=results.cases,
+        offices=results.offices,
+        daily=results.daily,
+        by_replication=results.by_replication,
+    )
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as ``{"a.b.c": value}``; lists stay whole values (compared as a unit)."""
+    if isinstance(data, Mapping):
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, Mapping) and value:
+                flat.update(flatten(value, path))
+            else:
+                flat[path] = value
+        return flat
+    return {prefix: data}

@@ -1,0 +1,165 @@
+"""Result folders read back; the HTML report (self-contained, renders in Chromium); CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import load_scenario, run
+from simulation.cli import main
+from simulation.loader import packaged_default_path
+from simulation.plots import FIGURES
+from simulation.report import kpi_comparison, render_html, scenario_differences
+from simulation.results_io import RunTables, flatten, from_results, load_results
+
+SHORT = ["horizon_days=20", "warmup_days=3", "replications=2"]
+
+
+@pytest.fixture(scope="module")
+def result_dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    base = load_scenario(packaged_default_path(), SHORT)
+    other = load_scenario(
+        packaged_default_path(), [*SHORT, "offices.county.one_stop=false", "name=scattered"]
+    )
+    dirs = []
+    for scenario in (base, other):
+        dirs.append(run(scenario).save(root / scenario.name))
+    return dirs
+
+
+@pytest.fixture(scope="module")
+def report_path(result_dirs, tmp_path_factory):
+    """``govsim report BASE OTHER --out DIR`` (one render shared by the report tests)."""
+    out = tmp_path_factory.mktemp("report")
+    assert main(["report", *map(str, result_dirs), "--out", str(out)]) == 0
+    return out / "report.html"
+
+
+def test_load_results_reads_tables_and_recomputes_per_replication_kpis(result_dirs):
+    loaded = load_results(result_dirs[0])
+    assert loaded.name == "jiaxing-baseline"
+    assert loaded.replications == [0, 1]
+    assert loaded.targets["one_door_rate"] == 0.95
+    saved = pd.read_csv(result_dirs[0] / "kpis.csv").set_index("kpi")["mean"]
+    recomputed = loaded.by_replication.mean()
+    assert recomputed["cases"] == saved["cases"]
+    assert recomputed["one_trip_rate"] == pytest.approx(saved["one_trip_rate"])
+
+
+def test_load_results_names_missing_files(tmp_path):
+    (tmp_path / "kpis.csv").write_text("kpi,mean\n")
+    with pytest.raises(FileNotFoundError, match="cases.parquet"):
+        load_results(tmp_path)
+
+
+def test_flatten_joins_nested_keys_and_keeps_lists_whole():
+    data = {"a": {"b": 1, "c": {"d": [1, 2]}}, "e": "x", "f": {}}
+    assert flatten(data) == {"a.b": 1, "a.c.d": [1, 2], "e": "x", "f": {}}
+
+
+def _tables(name: str, values: list[float], seed: int = 1) -> RunTables:
+    per_rep = pd.DataFrame({"one_door_rate": values}, index=pd.Index(range(len(values))))
+    per_rep.index.name = "replication"
+    kpis = pd.DataFrame()
+    scenario = {"name": name, "seed": seed, "targets": {"one_door_rate": 0.95}}
+    empty = pd.DataFrame()
+    return RunTables(name, scenario, kpis, empty, empty, empty, per_rep)
+
+
+def test_paired_differences_pair_by_replication_index():
+    base = _tables("base", [0.90, 0.96, 0.93])
+    other = _tables("other", [0.92, 0.985, 0.951])
+    table = kpi_comparison([base, other]).set_index("scenario")
+    assert np.isnan(table.loc["base", "diff"])
+    row = table.loc["other"]
+    assert row["diff"] == pytest.approx(np.mean([0.02, 0.025, 0.021]))
+    assert row["diff_ci_low"] > 0 and bool(row["significant"])
+    assert bool(row["meets"]) and not bool(table.loc["base", "meets"])
+    assert row["mean"] == pytest.approx(np.mean([0.92, 0.985, 0.951]))
+
+
+def test_paired_differences_ignore_float_noise():
+    base = _tables("base", [0.9, 0.8])
+    other = _tables("other", [0.9 + 1e-16, 0.8 + 1e-16])
+    row = kpi_comparison([base, other]).set_index("scenario").loc["other"]
+    assert row["diff"] == 0 and not bool(row["significant"])
+
+
+def test_what_differs_lists_only_changed_keys(result_dirs):
+    runs = [load_results(d) for d in result_dirs]
+    diffs = scenario_differences(runs)
+    assert list(diffs.index) == ["offices.county.one_stop"]
+    assert list(diffs.loc["offices.county.one_stop"]) == ["True", "False"]
+
+
+def test_report_is_self_contained(report_path):
+    text = report_path.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.IGNORECASE)
+    assert "<link" not in text and "<script" not in text
+    assert text.count("src='data:image/png;base64,") == len(FIGURES)
+    assert all((report_path.parent / "figures" / f"{n}.png").exists() for n in FIGURES)
+
+
+def test_report_holds_kpis_differences_targets_and_metadata(report_path):
+    text = report_path.read_text(encoding="utf-8")
+    for needle in (
+        "one_door_rate",
+        "paired diff",
+        "✓",
+        "What differs from the base",
+        "offices.county.one_stop",
+        "20191230",  # seed
+        "govsim 0.",  # version
+        "run date",
+    ):
+        assert needle in text, needle
+
+
+def test_report_from_memory_needs_no_files(result_dirs):
+    results = run(load_scenario(packaged_default_path(), SHORT))
+    html = render_html([from_results(results)])
+    assert "jiaxing-baseline" in html and "What differs" not in html
+
+
+def _distinct_colours(png_path) -> int:
+    from PIL import Image
+
+    with Image.open(png_path) as image:
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    return len(np.unique(pixels, axis=0))
+
+
+def test_report_renders_in_headless_chromium(report_path, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (CI installs it)")
+    shot = tmp_path / "report.png"
+    command = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        report_path.resolve().as_uri(),
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    assert shot.exists()
+    assert _distinct_colours(shot) > 200  # text, tables and figures, not a blank page
+
+
+def test_cli_plot_writes_the_figures(result_dirs, tmp_path):
+    assert main(["plot", str(result_dirs[0]), "--out", str(tmp_path)]) == 0
+    assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(FIGURES)
