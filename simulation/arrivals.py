@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .calendar import Calendar
 from .city import City
-from .scenario import LEVELS, SEVERITIES, Scenario
+from .scenario import CHANNELS, LEVELS, SEVERITIES, Scenario
 
 # Columns of the uniform fate matrix: one fixed slot per purpose keeps the streams in step.
 U_TYPE, U_SEVERITY, U_CHANNEL, U_WALK_IN = 0, 1, 2, 3
@@ -26,6 +27,7 @@ U_GIVE_UP = U_MISROUTE + 1
 N_UNIFORMS = U_GIVE_UP + 1
 
 STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
+IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
 HOURS_PER_DAY = 24.0
 
 
@@ -157,6 +159,12 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
         parts.append((s_times, s_grid, _fates(scenario, rng, len(s_times), forced)))
 
     time = np.concatenate([p[0] for p in parts])
+    channel = np.concatenate([p[2]["channel"] for p in parts])
+    # A citizen walks in, and a grid worker visits, only while offices work: those arrivals
+    # drawn in closed hours happen at the next opening. Calls and the app run round the clock.
+    in_person = np.isin(channel, IN_PERSON)
+    calendar = Calendar(scenario.calendar, first_weekday(scenario))
+    time[in_person] = calendar.next_open_many(time[in_person])
     order = np.argsort(time, kind="stable")
 
     def column(key: str) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+import numpy as np
+
 from .scenario import WEEKDAYS, CalendarSpec
 
 HOURS_PER_WEEK = 168.0
@@ -88,6 +90,19 @@ class Calendar:
         if j == len(self._starts):
             weeks, j = weeks + 1, 0
         return weeks * HOURS_PER_WEEK + self._starts[j] - self._shift
+
+    def next_open_many(self, times: np.ndarray) -> np.ndarray:
+        """``next_open`` for an array of times at once."""
+        if self.always_open or not len(times):
+            return np.asarray(times, dtype=float)
+        starts, ends = np.asarray(self._starts), np.asarray(self._ends)
+        weeks, r = np.divmod(np.asarray(times, dtype=float) + self._shift, HOURS_PER_WEEK)
+        i = np.searchsorted(starts, r, side="right") - 1
+        is_open = (i >= 0) & (r < ends[np.maximum(i, 0)])
+        j = i + 1
+        wrap = j == len(starts)
+        opening = (weeks + wrap) * HOURS_PER_WEEK + starts[np.where(wrap, 0, j)] - self._shift
+        return np.where(is_open, times, opening)
 
     def add_working_hours(self, t: float, hours: float) -> float:
         """The time at which ``hours`` of work started at ``t`` is done (``t`` need not be open)."""
