@@ -15,8 +15,10 @@ so a comparison or a sweep pays that cost once for all its replications::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -51,6 +53,10 @@ class Executor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def start(self) -> Executor:
+        """Start the pool or connect to the cluster now (otherwise the first tasks do)."""
+        return self
+
     def close(self) -> None:
         """Release the pool or cluster (idempotent)."""
 
@@ -74,6 +80,19 @@ class SerialExecutor(Executor):
 def _ignore_sigint() -> None:
     """Pool workers leave Ctrl-C to the parent, which cancels the pool cleanly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT while child processes start (main thread only; a no-op elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class ProcessExecutor(Executor):
@@ -160,17 +179,20 @@ class DaskExecutor(Executor):
                 self._client = Client(self.scheduler)
                 self.workers = max(1, sum(self._client.nthreads().values()))
             else:
-                self._cluster = LocalCluster(
-                    n_workers=self.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                )
+                # Worker processes inherit an ignored SIGINT, so Ctrl-C reaches only this
+                # process, which cancels the tasks and closes the cluster in order.
+                with _sigint_ignored():
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                    )
                 self._client = Client(self._cluster)
         return self._client
 
     def start(self) -> DaskExecutor:
-        """Start the cluster or connect now (otherwise done by the first tasks)."""
+        """Start the cluster or connect now, and count its workers."""
         self._ensure()
         return self
 

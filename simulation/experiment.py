@@ -203,7 +203,7 @@ def _until_precise(
         kpi_functions.KPI_NAMES
     )
     first = min(max(scenario.replications, 2), max_replications)
-    batch = batch or max(executor.workers, 2)
+    batch = batch or max(executor.start().workers, 2)
     parts: list[Tables] = []
     rows: list[pd.DataFrame] = []
     want = first
