@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,10 +71,27 @@ def _progress_bar(total: int, label: str):
     return tqdm(total=total, desc=label, unit="rep", file=sys.stderr, leave=False)
 
 
+class OutputError(Exception):
+    """The output folder cannot be written (a user error: exit 2, no traceback)."""
+
+
+def _check_out(out: Path) -> None:
+    """``out`` must be a folder or creatable as one: no file in its place or above it."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise OutputError(f"cannot write outputs to {out}: {folder} is not a folder")
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise OutputError(f"cannot write outputs to {out}: {folder} is not writable")
+            return
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment import run
 
     scenario = _load(args)
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    _check_out(out)  # before the run: a bad folder should not cost a whole run
     replications = args.replications or scenario.replications
     if args.precision is None:
         with _progress_bar(replications, scenario.name) as bar:
@@ -91,7 +109,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             **_executor_kwargs(args),
         )
         replications = results.scenario.replications
-    out = Path(args.out) if args.out else Path("results") / scenario.name
     results.save(out)
     print(f"{scenario.name}: {replications} replications, seed {results.scenario.seed}")
     if results.precision is not None:
@@ -425,6 +442,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except ScenarioError as error:
         print(f"govsim: error in scenario\n{error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as error:
+        print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("govsim: interrupted; no outputs were written", file=sys.stderr)

@@ -1,0 +1,230 @@
+"""Shared helpers for the engine tests: analytic scenarios, hand-built cases, one-replication runs.
+
+Times of hand-built cases are hours since midnight of the first simulated day. The helpers'
+scenarios start on Monday 2021-01-04 with no warm-up, so ``at("sat", 22)`` is Saturday 22:00 of
+the first week and day numbers in outputs are days since that Monday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulation.arrivals import Cases
+from simulation.city import City, build_city
+from simulation.loader import load_scenario
+from simulation.model import Model, RawReplication
+from simulation.record import case_table, daily_table, office_table
+from simulation.scenario import CHANNELS, LEVELS, SEVERITIES, WEEKDAYS, Scenario
+
+MONDAY = dt.date(2021, 1, 4)
+NO_PATIENCE = {s: None for s in SEVERITIES}
+FLAT = {"weekly": [1.0] * 7, "monthly": [1.0] * 12}
+
+RESOLVE = 0.0
+"""A resolution draw that resolves at any level with a resolve probability above 0."""
+FAIL = 0.99
+"""A resolution (or online, misroute, give-up) draw above every probability the tests use."""
+
+
+def at(weekday: str, hour: float, week: int = 0) -> float:
+    """Simulation time of ``hour`` o'clock on ``weekday`` of week ``week`` (runs start Monday)."""
+    return (WEEKDAYS.index(weekday) + 7 * week) * 24.0 + hour
+
+
+def merge(base: dict, changes: Mapping) -> dict:
+    """A deep merge of ``changes`` into a copy of ``base`` (mappings merged, the rest replaced)."""
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def tiny_scenario(**changes) -> dict:
+    """One county, town, village and grid, always open, no transfer delay, no intake, no
+    patience: a plain stage for hand-built cases. ``changes`` are deep-merged."""
+    base = {
+        "name": "tiny",
+        "seed": 1,
+        "start_date": MONDAY.isoformat(),
+        "horizon_days": 30,
+        "warmup_days": 0,
+        "replications": 1,
+        "calendar": {"always_open": True},
+        "city": {
+            "generate": {
+                "counties": 1,
+                "towns_per_county": 1,
+                "villages_per_town": 1,
+                "grids_per_village": 1,
+                "population": 1000,
+            }
+        },
+        "offices": {lv: {"staff": 1} for lv in LEVELS},
+        "arrivals": {"per_10k_residents_per_year": 0.0},
+        "escalation": {"transfer_hours": 0, "intake_hours": 0, "patience_days": NO_PATIENCE},
+    }
+    return merge(base, changes)
+
+
+def analytic_scenario(
+    *,
+    shape: Sequence[int],
+    staff: Sequence[int],
+    mean_hours: Sequence[float],
+    resolve: Sequence[float],
+    grid_rate_per_hour: float,
+    days: int,
+    replications: int,
+    seed: int,
+    warmup_days: int = 20,
+) -> dict:
+    """The contract's Jackson-network conditions on a generated tree.
+
+    ``shape`` is (counties, towns per county, villages per town, grids per village); every grid
+    gets 10,000 residents and ``grid_rate_per_hour`` grid visits an hour.
+    """
+    counties, towns, villages, grids = shape
+    return {
+        "name": "jackson",
+        "seed": seed,
+        "start_date": MONDAY.isoformat(),
+        "horizon_days": days,
+        "warmup_days": warmup_days,
+        "replications": replications,
+        "calendar": {"always_open": True},
+        "city": {
+            "generate": {
+                "counties": counties,
+                "towns_per_county": towns,
+                "villages_per_town": villages,
+                "grids_per_village": grids,
+                "population": 10_000 * counties * towns * villages * grids,
+            }
+        },
+        "offices": {lv: {"staff": s} for lv, s in zip(LEVELS, staff, strict=True)},
+        "case_types": {
+            "dispute": {
+                "share": 1.0,
+                "severity": {"minor": 1.0},
+                "handling_hours": {
+                    lv: {"dist": "exponential", "mean": m}
+                    for lv, m in zip(LEVELS, mean_hours, strict=True)
+                },
+                "resolve": dict(zip(LEVELS, resolve, strict=True)),
+            }
+        },
+        "triage": {"minor": "grid"},
+        "arrivals": {
+            # residents × rate / 10 000 / 365 / 24 = grid_rate_per_hour with 10 000 residents
+            "per_10k_residents_per_year": grid_rate_per_hour * 24 * 365,
+            "channels": {"grid_visit": 1.0},
+            **FLAT,
+        },
+        "escalation": {"transfer_hours": 0, "intake_hours": 0, "patience_days": NO_PATIENCE},
+    }
+
+
+def erlang_c_wait(lam: float, mu: float, servers: int) -> float:
+    """Mean wait in queue of an M/M/c queue (Erlang C from the Erlang B recursion)."""
+    a = lam / mu
+    rho = a / servers
+    assert rho < 1, "unstable queue"
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = a * b / (k + a * b)
+    c = b / (1 - rho * (1 - b))
+    return c / (servers * mu - lam)
+
+
+@dataclass
+class Case:
+    """One hand-built case. Levels are names; per-level values map level name → value."""
+
+    time: float = 0.0
+    channel: str = "walk_in"
+    severity: str = "general"
+    walk_in: str = "village"
+    type: int = 0
+    grid: int = 0
+    handling: Mapping[str, float] | float = 1.0
+    resolve: Mapping[str, float] | float = RESOLVE
+    online: Mapping[str, float] | float = FAIL
+    misroute: float = FAIL
+    give_up: float = FAIL
+
+
+def _per_level(value: Mapping[str, float] | float, default: float) -> list[float]:
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(LEVELS)
+        assert not unknown, unknown
+        return [float(value.get(lv, default)) for lv in LEVELS]
+    return [float(value)] * len(LEVELS)
+
+
+def make_cases(*cases: Case) -> Cases:
+    """A ``Cases`` block from hand-built cases (sorted by time, as the engine expects).
+
+    A per-level mapping names only the levels that matter: missing handling hours are 1.0,
+    missing resolution draws fail (``FAIL``), missing online draws are ``FAIL`` (in person).
+    """
+    ordered = sorted(cases, key=lambda c: c.time)
+    return Cases(
+        time=np.asarray([c.time for c in ordered], dtype=float),
+        grid=np.asarray([c.grid for c in ordered], dtype=np.int64),
+        type=np.asarray([c.type for c in ordered], dtype=np.int64),
+        severity=np.asarray([SEVERITIES.index(c.severity) for c in ordered], dtype=np.int64),
+        channel=np.asarray([CHANNELS.index(c.channel) for c in ordered], dtype=np.int64),
+        walk_in_level=np.asarray([LEVELS.index(c.walk_in) for c in ordered], dtype=np.int64),
+        handling=np.asarray([_per_level(c.handling, 1.0) for c in ordered]).reshape(-1, 5),
+        resolve_u=np.asarray([_per_level(c.resolve, FAIL) for c in ordered]).reshape(-1, 5),
+        online_u=np.asarray([_per_level(c.online, FAIL) for c in ordered]).reshape(-1, 5),
+        misroute_u=np.asarray([c.misroute for c in ordered], dtype=float),
+        give_up_u=np.asarray([c.give_up for c in ordered], dtype=float),
+    )
+
+
+@dataclass
+class Run:
+    """One replication of hand-built cases, with the contract's tables."""
+
+    scenario: Scenario
+    city: City
+    raw: RawReplication
+    cases: pd.DataFrame
+    offices: pd.DataFrame
+    daily: pd.DataFrame
+
+    def row(self, k: int = 0) -> pd.Series:
+        """The ``k``-th case in arrival order (case_id k)."""
+        match = self.cases[self.cases["case_id"] == k]
+        assert len(match) == 1, f"case {k} is not counted"
+        return match.iloc[0]
+
+
+def run_cases(scenario: Mapping | Scenario, *cases: Case, replication: int = 0) -> Run:
+    """Run hand-built ``cases`` through one replication of ``scenario``."""
+    sc = load_scenario(scenario)
+    city = build_city(sc)
+    raw = Model(sc, city, replication, cases=make_cases(*cases)).run()
+    return Run(
+        sc,
+        city,
+        raw,
+        case_table(raw, sc, city),
+        office_table(raw, city),
+        daily_table(raw),
+    )
+
+
+def hours_of_day(days: pd.Series | np.ndarray) -> np.ndarray:
+    """Clock hour (0–24) of day numbers (days since a midnight)."""
+    values = np.asarray(days, dtype=float)
+    return (values - np.floor(values)) * 24.0
