@@ -59,6 +59,7 @@ EXPECTED: dict[str, dict[str, int]] = {
 """Per scenario: KPI → expected sign of (scenario − baseline), as its description states."""
 
 TABLE_KPIS: tuple[str, ...] = (
+    "cases",
     "one_door_rate",
     "one_trip_rate",
     "grassroots_rate",
@@ -66,6 +67,7 @@ TABLE_KPIS: tuple[str, ...] = (
     "mean_doors",
     "mean_trips",
     "mean_days_to_close",
+    "wait_hours_county",
     "utilization_town",
     "utilization_county",
 )
