@@ -163,3 +163,15 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
 def test_cli_plot_writes_the_figures(result_dirs, tmp_path):
     assert main(["plot", str(result_dirs[0]), "--out", str(tmp_path)]) == 0
     assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(FIGURES)
+
+
+def test_govsim_compare_writes_the_report_beside_comparison_csv(tmp_path):
+    from simulation.library import scenarios_dir
+
+    out = tmp_path / "cmp"
+    argv = ["compare", str(packaged_default_path()), str(scenarios_dir() / "online-mediation.yaml")]
+    argv += ["--set", "horizon_days=10", "--set", "warmup_days=2", "-r", "2", "--out", str(out)]
+    assert main(argv) == 0
+    assert (out / "comparison.csv").exists()
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert "escalation.online_mediation" in text and "online-mediation" in text
