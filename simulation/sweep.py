@@ -265,14 +265,14 @@ def sweep(
             point.by_replication, point.reused = stored, True
             reused += 1
 
-    with progress_scope(progress, len(points), "sweep", unit="point") as (step, _):
+    with progress_scope(progress, len(points), "sweep", unit="point") as (step, bar):
         for point in points:
             if point.reused:
                 step(1)
                 if on_point is not None:
                     on_point(point)
         if pending:
-            _run_pending(pending, points_dir, executor, workers, scheduler, step, on_point)
+            _run_pending(pending, points_dir, executor, workers, scheduler, step, on_point, bar)
 
     # always from the stored values, so a resumed sweep writes what a fresh one writes
     if points_dir is not None:
@@ -296,6 +296,7 @@ def _run_pending(
     scheduler: str | None,
     step: Callable[[int], None],
     on_point: Callable[[SweepPoint], None] | None,
+    bar: Any = None,
 ) -> None:
     tasks = [
         ((p.index, r), replication_kpi_row, p.scenario, r)
@@ -306,8 +307,10 @@ def _run_pending(
     rows: dict[int, dict[int, pd.DataFrame]] = {p.index: {} for p in pending}
     with executor_scope(executor, workers, scheduler) as ex:
         with contextlib.closing(ex.map_unordered(tasks)) as finished:
-            for (index, r), row in finished:
+            for done, ((index, r), row) in enumerate(finished, start=1):
                 rows[index][r] = row
+                if bar is not None:
+                    bar.set_postfix_str(f"{done}/{len(tasks)} replications", refresh=False)
                 point = by_index[index]
                 if len(rows[index]) < point.scenario.replications:
                     continue
