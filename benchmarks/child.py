@@ -1,9 +1,9 @@
 """One measured replication in a fresh process: ``python -m benchmarks.child SCENARIO [--set K=V]``.
 
-Prints one JSON line: the seconds spent in ``run_replication`` (import and scenario loading
-excluded), the cases it processed and the process's own peak RSS. ``benchmarks.run`` starts one
-of these per measurement (under ``/usr/bin/time -v`` when present) so that every case starts
-with a clean heap.
+Prints one JSON line: the wall and CPU seconds spent in ``run_replication`` (import and
+scenario loading excluded), the cases it processed and the process's own peak RSS.
+``benchmarks.run`` starts one of these per measurement (under ``/usr/bin/time -v`` when
+present) so that every case starts with a clean heap.
 """
 
 from __future__ import annotations
@@ -49,16 +49,19 @@ def measure(scenario_file, overrides: list[str], replications: int = 0, workers:
     from simulation.loader import load_scenario
 
     scenario = load_scenario(scenario_file, overrides)
+    workers_cpu = 0.0
     if replications:
-        start = time.perf_counter()
+        before = _children_cpu()
+        start, cpu = time.perf_counter(), time.process_time()
         results = run(scenario, replications=replications, workers=workers)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        workers_cpu = _children_cpu() - before  # worker processes, reaped by the pool
         counted = cases = len(results.cases)
         del results
     else:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         tables = run_replication(scenario, 0)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         counted = len(tables[0])
         del tables
     # Peak RSS so far, taken before the bookkeeping below allocates anything (only meaningful
@@ -68,11 +71,18 @@ def measure(scenario_file, overrides: list[str], replications: int = 0, workers:
         cases = total_cases(scenario, counted)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,  # this process only
+        "workers_cpu_seconds": workers_cpu,  # its worker processes (replications with workers)
         "cases": cases,
         "counted": counted,
         "offices": _offices(scenario),
         "maxrss_kb": maxrss_kb,
     }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _offices(scenario) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import linecache
 import pstats
 import sys
 import time
@@ -44,17 +43,21 @@ def scenario_path(name: str) -> Path:
     return NAMED.get(name, Path(name))
 
 
+QUALNAMES: dict[tuple[str, int, str], str] = {}
+"""(file, first line, name) -> ``Class.method``, from the profiled code objects."""
+
+
+def remember_qualnames(profiler: cProfile.Profile) -> None:
+    for entry in profiler.getstats():
+        code = entry.code
+        if not isinstance(code, str):
+            key = (code.co_filename, code.co_firstlineno, code.co_name)
+            QUALNAMES[key] = getattr(code, "co_qualname", code.co_name)
+
+
 def qualname(file: str, line: int, func: str) -> str:
-    """``Class.func`` for a method (the nearest ``class`` line above its ``def``)."""
-    if not file.endswith(".py") or not func.isidentifier():
-        return func
-    for number in range(line, 0, -1):
-        text = linecache.getline(file, number)
-        if text.startswith("class "):
-            return text[6:].split("(")[0].split(":")[0].strip() + "." + func
-        if text.startswith(("def ", "async def ")) and number != line:
-            return func
-    return func
+    """``Class.func`` for a method, as the profiled code object names it."""
+    return QUALNAMES.get((file, line, func), func)
 
 
 def group_of(key: tuple[str, int, str]) -> str:
@@ -111,6 +114,68 @@ def top(stats: pstats.Stats, index: int, n: int) -> list[str]:
     return out
 
 
+MICRO = [
+    # (label, setup, statement): costs per operation of the engine's building blocks
+    ("numpy int8 element store  a[i] = 3", "import numpy as np; a = np.zeros(1000, np.int8)",
+     "a[5] = 3"),
+    ("numpy float element store a[i] = 1.5", "import numpy as np; a = np.zeros(1000)",
+     "a[5] = 1.5"),
+    ("numpy bool element read   if a[i]", "import numpy as np; a = np.zeros(1000, bool)",
+     "if a[5]: pass"),
+    ("list element store        l[i] = 3", "l = [0] * 1000", "l[5] = 3"),
+    ("list element read         if l[i]", "l = [False] * 1000", "if l[5]: pass"),
+    ("array('d') element read   x = a[i]", "from array import array; a = array('d', [0.0] * 1000)",
+     "x = a[5]"),
+    ("SimPy event: schedule + step (1 callback)",
+     "import simpy; from simpy.events import Event\n"
+     "env = simpy.Environment()\n"
+     "class E(Event):\n"
+     "    _ok = True; _value = None\n"
+     "    def __init__(self, env):\n"
+     "        self.env = env; self.callbacks = [f]; env.schedule(self, 1, 1.0)\n"
+     "def f(e): pass",
+     "E(env); env.step()"),
+    ("heapq push + pop of (t, seq, fn, args)",
+     "import heapq; h = []; push, pop = heapq.heappush, heapq.heappop\ndef f(): pass",
+     "push(h, (1.0, 1, f, ())); t, _, fn, a = pop(h); fn(*a)"),
+    ("Calendar.add_working_hours (office hours)",
+     "from simulation.calendar import Calendar\n"
+     "from simulation.loader import load_scenario, packaged_default_path\n"
+     "c = Calendar(load_scenario(packaged_default_path()).calendar, 0)",
+     "c.add_working_hours(100.3, 1.7)"),
+]  # fmt: skip
+
+
+def micro() -> list[str]:
+    import timeit
+
+    lines = ["building blocks (CPU ns per operation, best of 5):"]
+    for label, setup, statement in MICRO:
+        timer = timeit.Timer(statement, setup, timer=time.process_time)
+        number, _ = timer.autorange()
+        best = min(timer.repeat(5, number)) / number
+        lines.append(f"  {label:<46} {best * 1e9:8.0f}")
+    return lines
+
+
+def commit() -> str:
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "simulation"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "commit unknown"
+    return f"commit {head}" + (" (simulation/ modified)" if dirty else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__)
     parser.add_argument(
@@ -131,24 +196,30 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     tables = run_replication(scenario, 0)
-    plain = time.perf_counter() - start
+    plain, plain_cpu = time.perf_counter() - start, time.process_time() - cpu
     counted = len(tables[0])
     del tables
 
+    # cProfile keeps its default wall-clock timer: a CPU-time timer is a system call per event
+    # here and would bias the profile towards small, often-called functions. On a loaded machine
+    # time spent descheduled lands on whichever function was running: shares stay fair on
+    # average, absolute seconds do not (the CPU seconds of the plain run above are the truth).
     profiler = cProfile.Profile()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     profiler.runcall(run_replication, scenario, 0)
-    profiled = time.perf_counter() - start
+    profiled, profiled_cpu = time.perf_counter() - start, time.process_time() - cpu
     profiler.dump_stats(out / f"{name}.prof")
+    remember_qualnames(profiler)
     stats = pstats.Stats(profiler)
     total_own = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
 
     lines = [
-        f"scenario {name}: one replication, {counted:,} counted cases",
-        f"wall time without profiler: {plain:.2f} s; under cProfile: {profiled:.2f} s "
-        f"(cProfile adds a fixed cost per Python call, so small functions look heavier)",
+        f"scenario {name}: one replication, {counted:,} counted cases; govsim {commit()}",
+        f"without a profiler: {plain_cpu:.2f} CPU s ({plain:.2f} wall s); under cProfile: "
+        f"{profiled_cpu:.2f} CPU s ({profiled:.2f} wall s). cProfile adds a fixed cost per "
+        "Python call, so small functions look heavier; its times below are wall seconds.",
         "",
         "phases (cumulative s under cProfile):",
         *(f"  {label:<40} {cum:8.2f}" for label, cum in phases(stats)),
@@ -156,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "own time by group (s, share of all own time under cProfile):",
         *(f"  {label:<64} {own:8.2f}  {own / total_own:6.1%}" for label, own in grouped(stats)),
     ]
+    lines += ["", *micro()]
     for index, title in ((2, "own"), (3, "cumulative")):
         lines += ["", f"top {args.top} by {title} time:", *top(stats, index, args.top)]
     report = "\n".join(lines) + "\n"

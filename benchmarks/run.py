@@ -63,27 +63,64 @@ SECTIONS = ("machine", "tree", "year", "volume", "idle", "parallel")
 # ---------------------------------------------------------------- helpers
 
 
+CLOCK = "cpu"  # which seconds the tables report: "cpu" (process time) or "wall"
+
+
 @dataclass
 class Timing:
-    """Repeated measurements of one case: seconds, plus whatever else each run reported."""
+    """Repeated measurements of one case: seconds, plus whatever else each run reported.
+
+    ``seconds`` are CPU seconds of the measuring process by default (``--clock cpu``): on a
+    machine shared with other work they move far less than wall seconds; ``wall`` keeps the
+    wall-clock seconds alongside.
+    """
 
     seconds: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
     runs: list[dict] = field(default_factory=list)
+
+    def add(self, wall: float, cpu: float, run: dict) -> None:
+        self.seconds.append(cpu if CLOCK == "cpu" else wall)
+        self.wall.append(wall)
+        self.runs.append(run)
+
+    @property
+    def median_wall(self) -> float:
+        return statistics.median(self.wall)
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
 
-    def spread(self) -> str:
-        if len(self.seconds) < 2:
+    def spread(self, digits: int = 2, values: list[float] | None = None) -> str:
+        values = self.seconds if values is None else values
+        if len(values) < 2:
             return "1 run"
-        return f"{min(self.seconds):.2f}–{max(self.seconds):.2f}"
+        return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
+
+    def cell(self, digits: int = 2) -> str:
+        """The median with its range, and the median wall time when the clock is CPU."""
+        text = f"{self.median:.{digits}f} ({self.spread(digits)})"
+        return text + (f"; wall {self.median_wall:.{digits}f}" if CLOCK == "cpu" else "")
+
+    def wall_cell(self) -> str:
+        return f"{self.median_wall:.2f} ({self.spread(2, self.wall)})"
 
     def first(self, key: str):
         return self.runs[0][key]
 
     def median_of(self, key: str) -> float:
         return statistics.median(r[key] for r in self.runs)
+
+
+class Clocks:
+    """Wall and CPU time since creation."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 def log(message: str) -> None:
@@ -136,8 +173,7 @@ def repeat_child(
     timing = Timing()
     for _ in range(n):
         result = child(scenario, overrides, *extra, fresh=fresh)
-        timing.seconds.append(result["seconds"])
-        timing.runs.append(result)
+        timing.add(result["seconds"], result["cpu_seconds"], result)
     return timing
 
 
@@ -146,6 +182,12 @@ def peak_mb(timing: Timing) -> float | str:
         return "–"
     key = "time_v_maxrss_kb" if "time_v_maxrss_kb" in timing.runs[0] else "maxrss_kb"
     return timing.median_of(key) / 1024
+
+
+def seconds_header() -> str:
+    if CLOCK == "cpu":
+        return "CPU s (median, range); wall s"
+    return "wall s (median, range)"
 
 
 def _where() -> str:
@@ -240,37 +282,38 @@ def bench_tree(size: dict, repeats: int) -> str:
     tree = jt.build_tree(spec)
     results: dict[str, tuple[Timing, list[jt.TreeRun]]] = {}
 
-    def measure(name: str, once: Callable[[jt.TreeSpec], tuple[float, jt.TreeRun]]) -> None:
+    def measure(
+        name: str, once: Callable[[jt.TreeSpec], tuple[tuple[float, float], jt.TreeRun]]
+    ) -> None:
         timing, runs = Timing(), []
         for k in range(repeats):  # a different seed each time: the waits are averaged
-            seconds, result = once(replace(spec, seed=spec.seed + k))
-            timing.seconds.append(seconds)
-            timing.runs.append({"cases": result.cases})
+            (wall, cpu), result = once(replace(spec, seed=spec.seed + k))
+            timing.add(wall, cpu, {"cases": result.cases})
             runs.append(result)
         results[name] = (timing, runs)
         log(f"  {name}: {timing.median:.2f} s, {runs[0].cases} cases")
 
-    def govsim_once(s: jt.TreeSpec) -> tuple[float, jt.TreeRun]:
+    def govsim_once(s: jt.TreeSpec) -> tuple[tuple[float, float], jt.TreeRun]:
         scenario = load_scenario(jt.govsim_scenario(s))
-        start = time.perf_counter()
+        clocks = Clocks()
         tables = run_replication(scenario, 0)
-        seconds = time.perf_counter() - start
+        seconds = clocks.stop()
         result = jt.govsim_result(tables)
         from .child import total_cases
 
         result.cases = total_cases(scenario, len(tables[0]))
         return seconds, result
 
-    def heapq_once(s: jt.TreeSpec) -> tuple[float, jt.TreeRun]:
-        start = time.perf_counter()
+    def heapq_once(s: jt.TreeSpec) -> tuple[tuple[float, float], jt.TreeRun]:
+        clocks = Clocks()
         result = jt.run_heapq(s)
-        return time.perf_counter() - start, result
+        return clocks.stop(), result
 
-    def ciw_once(s: jt.TreeSpec) -> tuple[float, jt.TreeRun]:
+    def ciw_once(s: jt.TreeSpec) -> tuple[tuple[float, float], jt.TreeRun]:
         network = jt.ciw_network(s)  # building the network is setup, like loading a scenario
-        start = time.perf_counter()
+        clocks = Clocks()
         result = jt.run_ciw(s, network)
-        return time.perf_counter() - start, result
+        return clocks.stop(), result
 
     log(f"a. Jackson tree ({len(tree)} offices, {spec.expected_cases():,.0f} cases a run)")
     measure("govsim", govsim_once)
@@ -290,7 +333,7 @@ def bench_tree(size: dict, repeats: int) -> str:
             [
                 name,
                 f"{statistics.median(r['cases'] for r in timing.runs):,.0f}",
-                f"{timing.median:.3f} ({timing.spread()})",
+                timing.cell(3),
                 f"{rate:,.0f}",
                 ratio,
                 *(f"{waits[lv]:.3f}" for lv in jt.LEVELS),
@@ -323,7 +366,7 @@ def bench_tree(size: dict, repeats: int) -> str:
             [
                 "implementation",
                 "cases",
-                "s (median, range)",
+                seconds_header(),
                 "cases/s",
                 "govsim/this (cases/s)",
                 *jt.LEVELS,
@@ -377,7 +420,7 @@ def bench_year(size: dict, repeats: int) -> str:
                 label,
                 f"{timing.first('offices'):,}",
                 f"{cases_n:,}",
-                f"{timing.median:.2f} ({timing.spread()})",
+                timing.cell(),
                 f"{timing.median / cases_n * 1000:.3f}",
                 f"{cases_n / timing.median:,.0f}",
                 _mb(peak_mb(timing)),
@@ -398,7 +441,7 @@ def bench_year(size: dict, repeats: int) -> str:
                     "scenario",
                     "offices",
                     "cases",
-                    "s (median, range)",
+                    seconds_header(),
                     "s per 1k cases",
                     "cases/s",
                     "peak RSS MB",
@@ -435,7 +478,7 @@ def bench_volume(size: dict, repeats: int) -> str:
             [
                 f"×{factor} ({base * factor:g} per 10k/yr, city staff {city_staff})",
                 f"{n:,}",
-                f"{timing.median:.2f} ({timing.spread()})",
+                timing.cell(),
                 f"{timing.median / n * 1000:.3f}",
                 _mb(peak_mb(timing)),
             ]
@@ -451,7 +494,7 @@ def bench_volume(size: dict, repeats: int) -> str:
             "Default Jiaxing scenario, one replication, arrival rate ×1, ×4, ×16 of "
             f"{base:g} per 10k residents a year (×4 is the default's 70), {_where()}.",
             "",
-            table(["volume", "cases", "s (median, range)", "s per 1k cases", "peak RSS MB"], rows),
+            table(["volume", "cases", seconds_header(), "s per 1k cases", "peak RSS MB"], rows),
             "",
             f"Least-squares line: **{slope * 1000:.3f} s per 1k cases** + {intercept:.2f} s fixed; "
             "marginal cost ×1→×4: "
@@ -491,8 +534,8 @@ def bench_idle(size: dict, repeats: int) -> str:
                 f"{grids} grids per village",
                 f"{timing.first('offices'):,}",
                 f"{n:,}",
-                f"{timing.median:.2f} ({timing.spread()})",
-                f"{empty.median:.2f} ({empty.spread()})",
+                timing.cell(),
+                empty.cell(),
                 f"{per_case:.3f}",
                 f"{timing.median / n * 1000:.3f}",
                 _mb(peak_mb(timing)),
@@ -514,7 +557,7 @@ def bench_idle(size: dict, repeats: int) -> str:
                     "grids",
                     "offices",
                     "cases",
-                    "s (median, range)",
+                    seconds_header(),
                     "empty city s",
                     "marginal s per 1k cases",
                     "total s per 1k cases",
@@ -539,22 +582,38 @@ def bench_parallel(size: dict, repeats: int) -> str:
     pooled = repeat_child(
         repeats, default_scenario(), overrides, f"--replications={reps}", "--workers=2"
     )
-    speedup = serial.median / pooled.median
-    log(f"  serial {serial.median:.2f} s, 2 workers {pooled.median:.2f} s")
+    speedup = serial.median_wall / pooled.median_wall  # CPU time of the parent says nothing here
+    log(f"  serial {serial.median_wall:.2f} s, 2 workers {pooled.median_wall:.2f} s")
+    serial_cpu = serial.median_of("cpu_seconds") + serial.median_of("workers_cpu_seconds")
+    pooled_cpu = pooled.median_of("cpu_seconds") + pooled.median_of("workers_cpu_seconds")
+    cpu_efficiency = serial_cpu / pooled_cpu if pooled_cpu else math.nan
     return "\n".join(
         [
             f"`simulation.run(default Jiaxing, replications={reps}, workers=W)` (replications, "
-            f"KPIs; no files) {_where()}. Efficiency = serial s / (2 × pooled s).",
+            f"KPIs; no files) {_where()}. Wall efficiency = serial s / (2 × pooled s): it needs "
+            "two idle cores, so it is only meaningful when the load average is below ~1. CPU "
+            "efficiency = serial CPU s / pooled CPU s (parent + workers) does not depend on the "
+            "load: it is the share of the pooled run's work that is replications rather than "
+            "pool overhead (worker start-up and imports, pickling tables back).",
             "",
             table(
-                ["workers", "s (median, range)", "speed-up", "efficiency"],
                 [
-                    ["1", f"{serial.median:.2f} ({serial.spread()})", "1", "100%"],
+                    "workers",
+                    "wall s (median, range)",
+                    "speed-up",
+                    "wall efficiency",
+                    "CPU s (parent + workers)",
+                    "CPU efficiency",
+                ],
+                [
+                    ["1", serial.wall_cell(), "1", "100%", f"{serial_cpu:.2f}", "100%"],
                     [
                         "2",
-                        f"{pooled.median:.2f} ({pooled.spread()})",
+                        pooled.wall_cell(),
                         f"{speedup:.2f}×",
                         f"{speedup / 2:.0%}",
+                        f"{pooled_cpu:.2f}",
+                        f"{cpu_efficiency:.0%}",
                     ],
                 ],
             ),
@@ -572,6 +631,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, help="runs per measurement (default 3, quick 1); medians reported"
     )
     parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="seconds to report: CPU time of the measuring process (default: robust to a shared "
+        "machine's load) or wall time; section d always uses wall time",
+    )
+    parser.add_argument(
         "--out", help="Markdown results file (default benchmarks/results.md; quick: stdout only)"
     )
     parser.add_argument(
@@ -580,8 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
-    global IN_PROCESS
+    global IN_PROCESS, CLOCK
     IN_PROCESS = args.quick
+    CLOCK = args.clock
     repeats = args.repeats or (1 if args.quick else 3)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -591,6 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {','.join(SECTIONS)}")
 
     started = dt.datetime.now().astimezone()
+    clock = "CPU time (`time.process_time`; wall time beside it)" if CLOCK == "cpu" else "wall time"
     command = "python -m benchmarks.run" + (" " + " ".join(argv) if argv else "")
     if argv is None:
         command = "python -m benchmarks.run " + " ".join(sys.argv[1:])
@@ -599,8 +667,8 @@ def main(argv: list[str] | None = None) -> int:
         + (" (quick mode: tiny sizes, not for quoting)" if args.quick else ""),
         "",
         f"Generated by `{command.strip()}` on {started:%Y-%m-%d %H:%M %Z}; "
-        f"timings are medians of {repeats} run(s). The CPU is shared with other work: see the "
-        "load averages below.",
+        f"timings are medians of {repeats} run(s) of the measuring process's {clock}. The CPU "
+        "is shared with other work: see the load averages below.",
     ]
     sections = [
         ("machine", "Machine", machine),
