@@ -143,6 +143,7 @@ class Model:
         self.replication = replication
         self.env = simpy.Environment()
         self.calendar = Calendar(scenario.calendar, first_weekday(scenario))
+        self.always_open = self.calendar.always_open
         self.t0 = scenario.warmup_days * HOURS_PER_DAY
         self.t1 = self.t0 + scenario.horizon_days * HOURS_PER_DAY
 
@@ -209,6 +210,13 @@ class Model:
 
     def _after(self, delay: float, callback, *args) -> None:
         _Call(self.env, delay, callback, args)
+
+    def _move(self, delay: float, case: _Case, office: int) -> None:
+        """The file reaches ``office`` after ``delay`` hours (at once when there is none)."""
+        if delay:
+            _Call(self.env, delay, self._join, (case, office))
+        else:
+            self._join(case, office)
 
     # ------------------------------------------------------------ run
 
@@ -310,7 +318,7 @@ class Model:
                 self._join(case, branch[GRID])
             else:  # the grid worker reports it up: the system moves the file, no door
                 self.current_level[i] = triage
-                self._after(self.transfer_hours, self._join, case, branch[triage])
+                self._move(self.transfer_hours, case, branch[triage])
         elif channel == WALK_IN:
             level = max(self.c_walk_in[i], VILLAGE)
             office = branch[level]
@@ -325,7 +333,7 @@ class Model:
         else:  # hotline or app: the call is the one door; the hub dispatches to triage level
             case.doors = 1
             self.current_level[i] = triage
-            self._after(self.dispatch_hours, self._join, case, branch[triage])
+            self._move(self.dispatch_hours, case, branch[triage])
 
     def _place(self, office: int, dept: int) -> int:
         """A place the citizen may travel to: an office, or one department of a county
@@ -373,7 +381,7 @@ class Model:
             self.o_arrivals[office] += 1
         case.token += 1
         case.joined = now
-        if pool.free and not pool.waiting and self.calendar.is_open(now):
+        if pool.free and not pool.waiting and (self.always_open or self.calendar.is_open(now)):
             self._start(case, pool)
             return
         case.waiting = True
@@ -436,7 +444,7 @@ class Model:
         if not pool.waiting:
             return
         now = self.env.now
-        if not (opened or self.calendar.is_open(now)):
+        if not (opened or self.always_open or self.calendar.is_open(now)):
             self._wake_at_opening(pool)
             return
         queue = pool.queue
@@ -462,7 +470,7 @@ class Model:
             work += self.intake_hours
             case.intake_due = False
         case.work += work
-        end = self.calendar.add_working_hours(now, work)
+        end = now + work if self.always_open else self.calendar.add_working_hours(now, work)
         if self.t0 <= now < self.t1:
             self.o_handled[office] += 1
             self.o_wait[office] += wait
@@ -499,7 +507,7 @@ class Model:
             case.intake_due = not shared
             parent = self.parent[office]
             self.current_level[i] = level + 1
-            self._after(self.transfer_hours, self._join, case, parent)
+            self._move(self.transfer_hours, case, parent)
 
     def _renege(self, case: _Case) -> None:
         """Patience ran out while waiting: abandon, or walk in one level up (越级)."""
