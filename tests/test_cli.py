@@ -75,7 +75,7 @@ def test_python_dash_m_simulation_check():
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
     assert done.returncode == 0, done.stderr
-    assert "jiaxing-baseline" in done.stdout
+    assert "jiaxing-baseline" in done.stdout, (done.stdout, done.stderr)
 
 
 def test_check_prints_offices_per_level(capsys):
