@@ -8,6 +8,7 @@ The public API notebooks and the ``govsim`` command share::
     results.kpis          # kpi, mean, ci_low, ci_high, replications, target, meets
     simulation.compare(scenario, other)            # paired, common random numbers
     simulation.sweep(scenario, {"offices.town.staff": [3, 5, 8]}, out="results/sweep")
+    simulation.validate(quick=True)                # the engine against queueing theory
 """
 
 from .compare import Comparison, compare
@@ -16,6 +17,7 @@ from .experiment import Results, run
 from .loader import load_scenario
 from .scenario import Scenario
 from .sweep import Sweep, sweep
+from .validation import ValidationReport, validate
 
 __version__ = "0.1.0"
 
@@ -25,9 +27,11 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Sweep",
+    "ValidationReport",
     "compare",
     "load_scenario",
     "run",
     "sweep",
+    "validate",
     "__version__",
 ]

@@ -244,6 +244,79 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- validation and calibration
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate
+
+    def progress(name: str, seconds: float) -> None:
+        print(f"  {name}: {seconds:.1f} s", file=sys.stderr)
+
+    suite = "quick" if args.quick else "full"
+    print(f"govsim validate: {suite} suite, seed {args.seed}", file=sys.stderr)
+    report = validate(
+        quick=args.quick,
+        seed=args.seed,
+        workers=args.workers,
+        checks=args.check or None,
+        progress=progress,
+    )
+    out = report.save(Path(args.out) if args.out else Path("results") / "validation")
+    print(report.to_text())
+    table = report.table
+    passed = int(table["passed"].sum())
+    seconds = sum(report.seconds.values())
+    print(
+        f"\n{passed} of {len(table)} quantities pass ({suite} suite, {seconds:.0f} s)"
+        f"    outputs: {out}/validation.csv, {out}/validation.md"
+    )
+    return 0 if report.passed else 1
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import run_command
+
+    return run_command(args)
+
+
+def _add_validation_commands(commands) -> None:
+    from .calibration import build_parser as calibration_parser
+    from .validation import CHECKS, DEFAULT_SEED
+
+    p_validate = commands.add_parser(
+        "validate",
+        help="check the engine against queueing theory (exit 1 if a check fails)",
+    )
+    p_validate.add_argument(
+        "--quick", action="store_true", help="a subset that runs in under a minute"
+    )
+    p_validate.add_argument(
+        "--out",
+        "-o",
+        help="folder for validation.csv and validation.md (default "
+        "results/validation/; `--out docs` regenerates docs/validation.md)",
+    )
+    p_validate.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="suite seed (default %(default)s)"
+    )
+    p_validate.add_argument("--workers", "-j", type=int, default=1, help="worker processes")
+    p_validate.add_argument(
+        "--check",
+        action="append",
+        choices=[c.name for c in CHECKS],
+        help="run only this check (repeatable)",
+    )
+    p_validate.set_defaults(handler=cmd_validate)
+
+    p_calibrate = commands.add_parser(
+        "calibrate",
+        help="compare the default scenario's KPIs with published figures (docs/calibration.md)",
+    )
+    calibration_parser(p_calibrate)
+    p_calibrate.set_defaults(handler=cmd_calibrate)
+
+
 # ---------------------------------------------------------------- figures, reports, library
 
 
@@ -422,6 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_warmup.set_defaults(handler=cmd_warmup)
 
     _add_report_commands(commands)
+
+    _add_validation_commands(commands)
 
     p_check = commands.add_parser("check", help="validate a scenario and summarise it")
     _scenario_arg(p_check, optional=True)
