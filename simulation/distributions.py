@@ -16,7 +16,7 @@ from scipy import stats
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @property
     def mean_value(self) -> float:  # pragma: no cover - every subclass overrides

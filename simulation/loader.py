@@ -12,6 +12,7 @@ import difflib
 import importlib.resources
 import os
 import re
+import reprlib
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -71,6 +72,11 @@ DISTRIBUTION_NAMES: tuple[str, ...] = tuple(
 
 MAX_EXTENDS_DEPTH = 10
 """At most this many ``extends`` hops from the file loaded."""
+
+MAX_NESTING = 32
+"""At most this many levels of nested mappings and lists in a scenario file (the format needs 6)."""
+
+_YAML_SUFFIXES = (".yaml", ".yml")
 
 _FOUND_WIDTH = 80
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -172,18 +178,74 @@ def _load_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> tuple
     return _resolve_extends(data, origins, path.parent, display, [*chain, (path, display)])
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """The safe loader (plain data, no language tags) whose value errors carry a position.
+
+    PyYAML's own constructors raise plain ``ValueError`` (``2021-02-30``, an integer of 5,000
+    digits) or ``AttributeError``; they become a ``_BadValue`` naming the node.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, OverflowError, AttributeError, TypeError) as error:
+            reason = str(error).split(";")[0]
+            raise _BadValue(node, f"{_show(node.value)} ({reason})") from None
+
+
+class _BadValue(yaml.constructor.ConstructorError):
+    def __init__(self, node: yaml.Node, found: str) -> None:
+        super().__init__(None, None, found, node.start_mark)
+        self.node = node
+
+
 def _parse_yaml(text: str, display: str) -> tuple[dict, Origins]:
     """Safe YAML (no language tags) and, for every key path, the line that wrote it."""
-    loader = yaml.SafeLoader(text)
+    loader = None
+    node = None
     try:
+        loader = _SafeLoader(text)
         node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, (), display, 0, set())
         data = loader.construct_document(node) if node is not None else None
+    except _BadValue as error:
+        key = _path_to(node, error.node) if node is not None else None
+        mark = error.problem_mark
+        raise ScenarioError(
+            ".".join(key or ()),
+            "a valid value",
+            error.problem,
+            file=display,
+            line=mark.line + 1,
+            column=mark.column + 1,
+        ) from None
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, display) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, ...)
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        found = f"the character #x{error.character:04x} ({error.reason})"
+        raise ScenarioError(
+            "", "valid YAML text", found, file=display, line=line, column=column
+        ) from None
     except yaml.YAMLError as error:
         raise ScenarioError("", "valid YAML", str(error), file=display) from None
+    except RecursionError:
+        mark = loader.get_mark() if loader is not None else None
+        raise ScenarioError(
+            "",
+            f"at most {MAX_NESTING} levels of nested mappings and lists",
+            "data nested too deeply to read",
+            file=display,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"{_kind(data)} {_show(data)}"
         line = node.start_mark.line + 1 if node is not None else None
@@ -193,6 +255,68 @@ def _parse_yaml(text: str, display: str) -> tuple[dict, Origins]:
     origins: Origins = {(): (display, None)}
     _walk_nodes(node, (), display, origins, set())
     return data, origins
+
+
+def _check_nodes(node: yaml.Node, path: KeyPath, display: str, depth: int, seen: set[int]) -> None:
+    """Before building any value: no key written twice in one mapping, no absurd nesting.
+
+    Each node is visited once, so aliases of aliases (a "billion laughs") cost nothing.
+    """
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    mark = node.start_mark
+    if depth > MAX_NESTING:
+        raise ScenarioError(
+            ".".join(path),
+            f"at most {MAX_NESTING} levels of nested mappings and lists",
+            "deeper nesting",
+            file=display,
+            line=mark.line + 1,
+            column=mark.column + 1,
+        )
+    if isinstance(node, yaml.MappingNode):
+        lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key_node.tag != "tag:yaml.org,2002:merge":
+                line = key_node.start_mark.line + 1
+                if key in lines:
+                    raise ScenarioError(
+                        ".".join((*path, key)),
+                        "each key once in a mapping",
+                        f"{key!r} again (first on line {lines[key]})",
+                        file=display,
+                        line=line,
+                        column=key_node.start_mark.column + 1,
+                    )
+                lines[key] = line
+            _check_nodes(value_node, (*path, key or "?"), display, depth + 1, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_nodes(item, (*path, str(i)), display, depth + 1, seen)
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> KeyPath | None:
+    """The key path of ``target`` inside the document ``root`` (None if not found)."""
+    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node is target:
+                    return path
+                stack.append((value_node, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, str(i))) for i, item in enumerate(node.value))
+    return None
 
 
 def _yaml_error(error: yaml.MarkedYAMLError, display: str) -> ScenarioError:
@@ -261,6 +385,8 @@ def _resolve_extends(
         raise fail("the path of a local YAML file", _show(target))
     if _URL.match(target):
         raise fail("a local file path (URLs are not allowed)", _show(target))
+    if not target.lower().endswith(_YAML_SUFFIXES):
+        raise fail("the path of a local YAML file (.yaml or .yml)", _show(target))
     path = base_dir / target
     parent_display = os.path.normpath(
         os.path.join(os.path.dirname(display), target) if display else target
@@ -338,7 +464,12 @@ def _apply_overrides(
             except yaml.YAMLError as error:
                 problem = getattr(error, "problem", None) or str(error)
                 raise ScenarioError(
-                    key.strip(), "a YAML value", f"{raw!r} ({problem})", from_set=True
+                    key.strip(), "a YAML value", f"{_show(raw)} ({problem})", from_set=True
+                ) from None
+            except (ValueError, OverflowError, AttributeError, TypeError, RecursionError) as error:
+                problem = str(error).split(";")[0] or "too deeply nested"
+                raise ScenarioError(
+                    key.strip(), "a YAML value", f"{_show(raw)} ({problem})", from_set=True
                 ) from None
             items.append((key.strip(), value, text))
     for key, value, text in items:
@@ -701,12 +832,22 @@ def _kind(value: Any) -> str:
     return "a value"
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 8, 8
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = _FOUND_WIDTH
+
+
 def _show(value: Any) -> str:
-    """A value as the user would recognise it, shortened."""
+    """A value as the user would recognise it, shortened (never expanded in full: a YAML
+    alias bomb or a 5,000-digit number is shown by its first characters)."""
     if value is None:
         text = "null"
     elif isinstance(value, bool):
         text = "true" if value else "false"
+    elif isinstance(value, int):
+        text = repr(value) if value.bit_length() < 200 else f"a {value.bit_length()}-bit integer"
+    elif isinstance(value, list | tuple | dict | set | frozenset):
+        text = _SHORT.repr(value)
     else:
         text = repr(value)
     if len(text) > _FOUND_WIDTH:

@@ -37,7 +37,7 @@ SHARE_TOLERANCE = 1e-6
 class Spec(BaseModel):
     """Base of every scenario section: unknown keys are errors and values never change."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def invalid(expected: str, found: str, at: str | None = None) -> PydanticCustomError:
@@ -429,7 +429,6 @@ class Scenario(Spec):
         _check_shares(
             {k: t.share for k, t in self.case_types.items()}, "case_types shares", "case_types"
         )
-        county_names = _county_names(self.city)
         for i, surge in enumerate(self.arrivals.surges):
             if surge.type not in self.case_types:
                 raise invalid(
@@ -437,12 +436,27 @@ class Scenario(Spec):
                     repr(surge.type),
                     f"arrivals.surges.{i}.type",
                 )
-            if surge.where not in county_names:
+            if not _is_county(self.city, surge.where):
                 raise invalid(
-                    f"a county of the city {county_names}",
+                    f"a county of the city {_county_names(self.city)}",
                     repr(surge.where),
                     f"arrivals.surges.{i}.where",
                 )
+        first = self.start_date.toordinal() - self.warmup_days
+        last = self.start_date.toordinal() + self.horizon_days
+        if first < dt.date.min.toordinal():
+            raise invalid(
+                f"at most {self.start_date.toordinal() - 1} warm-up days before {self.start_date}",
+                str(self.warmup_days),
+                "warmup_days",
+            )
+        if last > dt.date.max.toordinal():
+            most = dt.date.max.toordinal() - self.start_date.toordinal()
+            raise invalid(
+                f"a horizon ending by {dt.date.max} (at most {most} days from {self.start_date})",
+                str(self.horizon_days),
+                "horizon_days",
+            )
         return self
 
     def to_dict(self) -> dict:
@@ -453,5 +467,15 @@ class Scenario(Spec):
 def _county_names(city: CitySpec) -> list[str]:
     source = city.source
     if isinstance(source, GenerateSpec):
+        if source.counties > 50:  # a huge generated city must not be listed to be checked
+            return ["county-1", "county-2", "...", f"county-{source.counties}"]
         return [f"county-{i}" for i in range(1, source.counties + 1)]
     return [c.name for c in source]
+
+
+def _is_county(city: CitySpec, name: str) -> bool:
+    source = city.source
+    if isinstance(source, GenerateSpec):
+        match = re.fullmatch(r"county-([1-9][0-9]{0,18})", name)
+        return match is not None and int(match.group(1)) <= source.counties
+    return any(c.name == name for c in source)
