@@ -965,11 +965,14 @@ number per replication with the theory.
   Jackson trees at least 100 τ and 50,000 cases (quick: 50 τ, 20,000), priority queues at
   least 300 τ and 100,000 cases (quick: 100 τ, 30,000). At these horizons τ/T ≤ 2%, and for
   most checks the floor applies.
-- **Power**: the resulting 95% half-widths (table) are mostly 0.1–3% of the value, up to ~7%
-  for the waits of lightly loaded many-server queues, so an engine error of 5–10% in a wait,
-  a utilisation or a rate fails. `tests/test_validation.py` proves it by breaking the engine
-  on purpose (severity priority ignored, handling times doubled, the lunch break dropped from
-  the calendar, patience ignored) and watching the relevant checks fail.
+- **Power**: the resulting 95% half-widths (table) are under 1% of the value for half the
+  quantities and under 3% for three quarters, so an engine error of a few per cent in a rate,
+  a utilisation, a count or a low-level wait fails. The weakest are the mean waits at the
+  county and city offices of the Jackson trees (a few offices fed by thin flows) and of
+  lightly loaded many-server queues: ±8–14%, so there only errors of ~20% or more are caught.
+  `tests/test_validation.py` proves that checks fail by breaking the engine on purpose
+  (severity priority ignored, handling times doubled, the lunch break dropped from the
+  calendar, patience ignored) and watching the relevant checks fail.
 - **Estimators**: mean wait = `wait_hours_L` (mean queue wait per handling started at that
   level in the counted window, from `offices.csv`); probability of waiting = share of counted
   cases with `wait_hours` > 0 (exactly 0 when served on arrival; in a city of one grid where
