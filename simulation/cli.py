@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ScenarioError
+from .limits import LimitError
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -86,6 +87,19 @@ def _check_out(out: Path) -> None:
             return
 
 
+def _limit_kwargs(args: argparse.Namespace) -> dict:
+    return {"max_cases": args.max_cases, "max_memory_gb": args.max_memory}
+
+
+def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
+    from .limits import check_limits
+    from .loader import load_scenario
+
+    sized = load_scenario(scenario, {"replications": replications})
+    workers = args.workers or (os.cpu_count() if args.executor not in (None, "serial") else 1)
+    check_limits(sized, args.max_cases, args.max_memory, workers)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiment import run
 
@@ -93,10 +107,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name
     _check_out(out)  # before the run: a bad folder should not cost a whole run
     replications = args.replications or scenario.replications
+    _check_size(scenario, replications, args)  # before the progress bar appears
     if args.precision is None:
         with _progress_bar(replications, scenario.name) as bar:
             results = run(
-                scenario, replications, args.seed, progress=bar.update, **_executor_kwargs(args)
+                scenario,
+                replications,
+                args.seed,
+                progress=bar.update,
+                **_limit_kwargs(args),
+                **_executor_kwargs(args),
             )
     else:
         results = run(
@@ -106,6 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=True,
             precision=args.precision,
             max_replications=args.max_replications,
+            **_limit_kwargs(args),
             **_executor_kwargs(args),
         )
         replications = results.scenario.replications
@@ -237,9 +258,11 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .city import build_city
+    from .limits import check_city_size
     from .summary import scenario_summary
 
     scenario = _load(args)
+    check_city_size(scenario)  # a city of 10^30 grids is refused before it is built
     print(scenario_summary(scenario, build_city(scenario)))
     return 0
 
@@ -417,6 +440,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --precision, stop at N replications (default 100)",
     )
+    p_run.add_argument(
+        "--max-cases",
+        type=float,
+        metavar="N",
+        help="refuse to run above N expected cases per replication, warm-up included "
+        "(default 5,000,000)",
+    )
+    p_run.add_argument(
+        "--max-memory",
+        type=float,
+        metavar="GB",
+        help="refuse to run above this estimated peak memory in GB (default 8)",
+    )
     p_run.set_defaults(handler=cmd_run)
 
     p_compare = commands.add_parser(
@@ -515,6 +551,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--precision must be positive, found {args.precision}")
     try:
         return args.handler(args)
+    except LimitError as error:
+        print(f"govsim: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except ScenarioError as error:
         print(f"govsim: error in scenario\n{error}", file=sys.stderr)
         return EXIT_USAGE

@@ -22,6 +22,7 @@ import pandas as pd
 from . import kpis as kpi_functions
 from .city import build_city
 from .executors import Executor, make_executor
+from .limits import check_limits
 from .loader import dump_yaml, load_scenario
 from .model import Model
 from .record import case_table, daily_table, office_table
@@ -308,6 +309,8 @@ def run(
     max_replications: int | None = None,
     batch: int | None = None,
     precision_floor: float = RATE_FLOOR,
+    max_cases: float | None = None,
+    max_memory_gb: float | None = None,
 ) -> Results:
     """Run ``replications`` of a scenario (defaults from the scenario) and compute its KPIs.
 
@@ -321,8 +324,20 @@ def run(
     half-width of every KPI with a target is within ``precision`` × |mean| (or
     ``precision_floor`` for shares), up to ``max_replications`` (default 100);
     ``Results.precision`` says how it ended.
+
+    Before anything runs, the cases per replication and the peak memory are estimated
+    (``limits.py``); above ``max_cases`` (default 5 million simulated cases per replication) or
+    ``max_memory_gb`` (default 8) a ``limits.LimitError`` (a ``ScenarioError``) says the estimate
+    and how to raise the limit (``math.inf`` lifts it).
     """
     scenario = with_run_control(scenario, replications, seed)
+    if isinstance(executor, Executor):
+        parallel = executor.workers
+    elif executor == "serial" or (executor is None and not scheduler and (workers or 1) <= 1):
+        parallel = 1
+    else:
+        parallel = workers or os.cpu_count() or 1
+    check_limits(scenario, max_cases, max_memory_gb, parallel)
     with executor_scope(executor, workers, scheduler) as ex:
         if precision is None:
             indices = list(range(scenario.replications))
