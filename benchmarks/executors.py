@@ -5,6 +5,10 @@ Times ``simulation.run`` of the default scenario serially, on a 2-process pool a
 separately), and prints wall times, parallel efficiency (serial / (2 × parallel)) and the load
 average, because other work on the machine skews every number. Each timing is the best of
 ``--repeats``. The results of the three runs are checked to be identical.
+
+A control measures what the machine can give at that moment: a pure-Python loop timed alone
+and then in ``--workers`` processes at once. ``cores_available`` = workers × alone / together
+(2.0 on an idle 2-core machine); the parallel runs can be no better than that.
 """
 
 from __future__ import annotations
@@ -13,12 +17,29 @@ import argparse
 import json
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
 import simulation
 from simulation.executors import DaskExecutor, ProcessExecutor
 from simulation.loader import packaged_default_path
+
+
+def _spin(n: int = 10_000_000) -> float:
+    start = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i * i
+    return time.perf_counter() - start
+
+
+def cores_available(workers: int) -> float:
+    """How many cores ``workers`` CPU-bound processes get right now (control measurement)."""
+    alone = _spin()
+    with ProcessPoolExecutor(workers) as pool:
+        together = max(pool.map(_spin, [10_000_000] * workers))
+    return workers * alone / together
 
 
 def _best(fn, repeats: int) -> tuple[float, object]:
@@ -39,6 +60,7 @@ def main() -> None:
     scenario = simulation.load_scenario(packaged_default_path())
     n, w = args.replications, args.workers
     load = [os.getloadavg()[0]]
+    cores = [cores_available(w)]
 
     serial, base = _best(lambda: simulation.run(scenario, n), args.repeats)
     with ProcessExecutor(w) as pool:
@@ -54,6 +76,7 @@ def main() -> None:
     with cluster:
         dask, by_dask = _best(lambda: simulation.run(scenario, n, executor=cluster), args.repeats)
     load.append(os.getloadavg()[0])
+    cores.append(cores_available(w))
     for other in (by_pool, by_dask):
         pd.testing.assert_frame_equal(other.cases, base.cases)
         pd.testing.assert_frame_equal(other.kpis, base.kpis)
@@ -69,7 +92,8 @@ def main() -> None:
         "efficiency_processes": serial / (w * procs),
         "efficiency_dask": serial / (w * dask),
         "efficiency_dask_incl_start": serial / (w * (dask + min(starts))),
-        "load_average_1min": load,
+        "load_average_1min": [round(x, 2) for x in load],
+        "cores_available_before_after": [round(x, 2) for x in cores],
     }
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in report.items()}))
 
