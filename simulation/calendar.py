@@ -45,6 +45,17 @@ class Calendar:
         self._cum_end = [c + (b - a) for c, (a, b) in zip(self._cum, intervals, strict=True)]
         self.open_hours_per_week = HOURS_PER_WEEK if self.always_open else total
         self._origin = 0.0 if self.always_open else self._week_partial(self._shift)
+        self._period = (0.0, 0.0)
+        """The last open period looked up, in clock time: most calls fall inside it."""
+
+    def _open_period(self, t: float) -> tuple[float, float] | None:
+        """The open period (clock time) that contains ``t``, or None when closed."""
+        weeks, r = divmod(t + self._shift, HOURS_PER_WEEK)
+        i = bisect_right(self._starts, r) - 1
+        if i >= 0 and r < self._ends[i]:
+            base = weeks * HOURS_PER_WEEK - self._shift
+            return base + self._starts[i], base + self._ends[i]
+        return None
 
     def _week_partial(self, r: float) -> float:
         """Open hours between Monday 00:00 and week-time ``r``."""
@@ -74,9 +85,14 @@ class Calendar:
     def is_open(self, t: float) -> bool:
         if self.always_open:
             return True
-        r = (t + self._shift) % HOURS_PER_WEEK
-        i = bisect_right(self._starts, r) - 1
-        return i >= 0 and r < self._ends[i]
+        lo, hi = self._period
+        if lo <= t < hi:
+            return True
+        period = self._open_period(t)
+        if period is None:
+            return False
+        self._period = period
+        return True
 
     def next_open(self, t: float) -> float:
         """``t`` itself when open, otherwise the next opening."""
@@ -110,6 +126,9 @@ class Calendar:
             return t + hours
         if hours <= 0:
             return t
+        lo, hi = self._period
+        if lo <= t and t + hours <= hi:  # done within the open period it started in
+            return t + hours
         # ``clock_time`` gives the *earliest* time with that working time. When ``hours`` is
         # lost to rounding in ``W(t) + hours`` (far below one ulp of W), that earliest time is
         # the previous closing, before ``t`` - even before time 0. Work never ends before it
