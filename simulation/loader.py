@@ -25,7 +25,8 @@ from pydantic.fields import FieldInfo
 
 from .distributions import Distribution
 from .errors import ScenarioError
-from .scenario import LEVELS, Scenario
+from .kpis import KPI_NAMES
+from .scenario import Scenario
 
 __all__ = [
     "KPI_NAMES",
@@ -37,32 +38,6 @@ __all__ = [
     "resolve_dict",
 ]
 
-KPI_NAMES: tuple[str, ...] = (
-    "cases",
-    "resolved_rate",
-    "resolved_at_grid",
-    "resolved_at_village",
-    "resolved_at_town",
-    "resolved_at_county",
-    "resolved_at_city",
-    "grassroots_rate",
-    "village_rate",
-    "litigation_rate",
-    "escalated_out_rate",
-    "abandoned_rate",
-    "open_rate",
-    "one_door_rate",
-    "one_trip_rate",
-    "mean_doors",
-    "mean_trips",
-    "mean_days_to_close",
-    "p90_days_to_close",
-    "on_time_rate",
-    "backlog_max",
-    "backlog_end",
-    *(f"{kpi}_{level}" for kpi in ("wait_hours", "utilization", "arrivals") for level in LEVELS),
-)
-"""The KPI names of the contract (``targets`` keys must be among them)."""
 
 DISTRIBUTION_NAMES: tuple[str, ...] = tuple(
     get_args(member.model_fields["dist"].annotation)[0]
