@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import ScenarioError
+from .errors import ReplicationError, ScenarioError
 from .limits import LimitError
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
@@ -419,6 +424,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate a city's five-level dispute-resolution command system.",
     )
     parser.add_argument("--version", action="version", version=f"govsim {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback when a replication fails"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p_run = commands.add_parser("run", help="run a scenario and write its outputs")
@@ -540,6 +548,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (``kill``, a batch scheduler, ``docker stop``) stops a command like Ctrl-C does:
+    pools are shut down, staging folders removed, exit code 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -550,7 +576,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "precision", None) is not None and not args.precision > 0:
         parser.error(f"--precision must be positive, found {args.precision}")
     try:
-        return args.handler(args)
+        with _sigterm_as_interrupt():
+            return args.handler(args)
     except LimitError as error:
         print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -563,6 +590,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govsim: interrupted; no outputs were written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except ReplicationError as error:
+        if args.debug:
+            traceback.print_exception(error, file=sys.stderr)
+        print(f"govsim: {error}", file=sys.stderr)
+        if not args.debug:
+            print("  (run again with --debug for the traceback)", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 MAX_SHOWN = 10
 """At most this many problems are printed; the rest are counted."""
 
@@ -89,3 +91,34 @@ def _rebuild(state: dict) -> ScenarioError:
     error.__dict__.update(state)
     error.args = (error.message(),)
     return error
+
+
+class ReplicationError(RuntimeError):
+    """One replication failed: which scenario, which replication, which seed, and why.
+
+    The original exception is ``__cause__`` (also ``original``), kept across process and Dask
+    boundaries: it is pickled with this error (or, if it cannot be, replaced by a
+    ``RuntimeError`` holding its text). Nothing else of the run is touched: no results are
+    written, the pool is shut down, and the same scenario, seed and replication reproduce it.
+    """
+
+    def __init__(
+        self, scenario: str, replication: int, seed: int, original: BaseException | None = None
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.original = original
+        self.__cause__ = original
+        reason = f"{type(original).__name__}: {original}" if original is not None else "failed"
+        super().__init__(
+            f"scenario {scenario!r}, replication {replication} (seed {seed}) failed: {reason}"
+        )
+
+    def __reduce__(self):
+        original = self.original
+        try:
+            pickle.dumps(original)
+        except Exception:
+            original = RuntimeError(f"{type(original).__name__}: {original}")
+        return ReplicationError, (self.scenario, self.replication, self.seed, original)

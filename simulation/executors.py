@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
+from .errors import ReplicationError
 from .scenario import Scenario
 
 __all__ = [
@@ -39,6 +41,44 @@ EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
 
 Task = tuple[Hashable, Callable[[Scenario, int], Any], Scenario, int]
 """``(key, function, scenario, replication)``: the result is ``function(scenario, replication)``."""
+
+
+DASK_RETRIES = 2
+"""Times Dask reruns a task that raised (a transient failure on a worker). A task whose worker
+died is rescheduled by the scheduler itself (``distributed.scheduler.allowed-failures``)."""
+
+
+def run_task(function: Callable[[Scenario, int], Any], scenario: Scenario, replication: int) -> Any:
+    """The one place a replication runs, whatever the executor: a failure becomes a
+    ``ReplicationError`` naming the scenario, the replication and the seed."""
+    try:
+        return function(scenario, replication)
+    except ReplicationError:
+        raise
+    except Exception as error:
+        failure = error
+    # raised outside the except block (no __context__) with a cause that survives pickling,
+    # so the error crosses a process or Dask boundary whatever pickling support is installed
+    original = _picklable(failure)
+    raise ReplicationError(scenario.name, replication, scenario.seed, original) from original
+
+
+def _picklable(error: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        stand_in = RuntimeError(f"{type(error).__name__}: {error}")
+        stand_in.__traceback__ = error.__traceback__
+        return stand_in
+    return error
+
+
+def _failed(error: BaseException, scenario: Scenario, replication: int) -> ReplicationError:
+    """A failure outside the task (a worker process killed, a lost Dask worker) as a
+    ``ReplicationError`` for the replication it hit."""
+    if isinstance(error, ReplicationError):
+        return error
+    return ReplicationError(scenario.name, replication, scenario.seed, error)
 
 
 class Executor:
@@ -74,7 +114,7 @@ class SerialExecutor(Executor):
 
     def map_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Hashable, Any]]:
         for key, function, scenario, replication in tasks:
-            yield key, function(scenario, replication)
+            yield key, run_task(function, scenario, replication)
 
 
 def _ignore_sigint() -> None:
@@ -112,15 +152,30 @@ class ProcessExecutor(Executor):
     def map_unordered(self, tasks: Iterable[Task]) -> Iterator[tuple[Hashable, Any]]:
         pool = self._ensure()
         pending: dict[Future, tuple[int, Hashable]] = {}
+        about: dict[Future, tuple[Scenario, int]] = {}
         try:
             for key, function, scenario, replication in tasks:
-                pending[pool.submit(function, scenario, replication)] = (len(pending), key)
+                future = pool.submit(run_task, function, scenario, replication)
+                pending[future] = (len(pending), key)
+                about[future] = (scenario, replication)
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 # several may finish together: hand them over in submission order
                 for future in sorted(done, key=lambda f: pending[f][0]):
                     _, key = pending.pop(future)
-                    yield key, future.result()
+                    try:
+                        result = future.result()
+                    except ReplicationError as error:
+                        # concurrent.futures made the worker's traceback the cause: hang it
+                        # under the original exception instead, which stays the cause
+                        remote = error.__cause__
+                        if error.original is not None and remote is not error.original:
+                            error.original.__cause__ = remote
+                            error.__cause__ = error.original
+                        raise
+                    except Exception as error:  # e.g. BrokenProcessPool: a worker was killed
+                        raise _failed(error, *about[future]) from error
+                    yield key, result
         except BaseException:
             for future in pending:
                 future.cancel()
@@ -203,15 +258,24 @@ class DaskExecutor(Executor):
         keys: dict[str, Hashable] = {}
         futures = []
         order: dict[str, int] = {}
+        about: dict[str, tuple[Scenario, int]] = {}
         try:
             for key, function, scenario, replication in tasks:
-                future = client.submit(function, scenario, replication, pure=False)
+                future = client.submit(
+                    run_task, function, scenario, replication, pure=False, retries=DASK_RETRIES
+                )
                 keys[future.key] = key
                 order[future.key] = len(futures)
+                about[future.key] = (scenario, replication)
                 futures.append(future)
             for batch in as_completed(futures).batches():
                 for future in sorted(batch, key=lambda f: order[f.key]):
-                    result = future.result()
+                    try:
+                        result = future.result()
+                    except ReplicationError:
+                        raise
+                    except Exception as error:  # e.g. KilledWorker after repeated worker loss
+                        raise _failed(error, *about[future.key]) from error
                     future.release()
                     yield keys[future.key], result
         except BaseException:

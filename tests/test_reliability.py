@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import math
 import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 import simulation
 from simulation import limits
 from simulation.cli import main
-from simulation.errors import ScenarioError
+from simulation.errors import ReplicationError, ScenarioError
 from simulation.limits import LimitError, check_limits, estimate
 from simulation.loader import load_scenario
 from simulation.summary import expected_cases
@@ -106,3 +113,316 @@ def test_check_refuses_more_residents_than_earth(capsys):
     code = main(["check", "--set", "city.counties=null", "--set", "city.generate.population=1e20"])
     _, err = capsys.readouterr()
     assert code == 2, err
+
+
+# ---------------------------------------------------------------- interrupted runs
+
+
+def _start_run(out: Path, *extra: str) -> tuple[subprocess.Popen, list[bytes]]:
+    """``govsim run`` of the baseline (50 replications: minutes) in a child process; its stderr
+    is collected by a thread into the returned list."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulation",
+            "run",
+            str(JIAXING),
+            "-r",
+            "50",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    chunks: list[bytes] = []
+
+    def collect() -> None:
+        while chunk := process.stderr.read1(4096):
+            chunks.append(chunk)
+
+    threading.Thread(target=collect, daemon=True).start()
+    return process, chunks
+
+
+def _wait_for(chunks: list[bytes], text: bytes, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in b"".join(chunks):
+        assert process.poll() is None, b"".join(chunks).decode(errors="replace")
+        assert time.monotonic() < deadline, f"no {text!r} on stderr after {timeout} s"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_stops_a_run_with_exit_130_and_no_outputs(tmp_path, workers):
+    out = tmp_path / "results" / "baseline"
+    process, chunks = _start_run(out, "--workers", workers)
+    try:
+        _wait_for(chunks, b"jiaxing-baseline:", process, timeout=60)  # the progress bar: running
+        time.sleep(0.5)  # well inside the first replication
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=15)
+        stopped_after = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    err = b"".join(chunks).decode(errors="replace")
+    assert code == 130, err
+    assert "govsim: interrupted; no outputs were written" in err
+    assert "Traceback" not in err
+    assert stopped_after < 10
+    assert not out.exists()
+    parent = out.parent
+    assert not parent.exists() or list(parent.iterdir()) == []  # no staging folder left
+    time.sleep(0.5)
+    assert _processes_mentioning(str(out)) == []  # no pool worker outlived the run
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line contains ``text`` (forked pool workers inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            state = (entry / "stat").read_text().split(") ")[-1][:1]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_interrupt_while_saving_leaves_no_partial_folder(tmp_path, monkeypatch):
+    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 500}))
+    target = tmp_path / "out"
+    real = type(results).write_into
+
+    def write_then_interrupt(self, folder):
+        real(self, folder)
+        assert (folder / "kpis.csv").exists()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(results), "write_into", write_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        results.save(target)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_while_replacing_keeps_the_old_results(tmp_path, monkeypatch):
+    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 500}))
+    target = tmp_path / "out"
+    results.save(target)
+    before = (target / "kpis.csv").read_bytes()
+    real = type(results).write_into
+
+    def half_then_interrupt(self, folder):
+        self.kpis.to_csv(folder / "kpis.csv", index=False)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(results), "write_into", half_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        results.save(target)
+    assert (target / "kpis.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    monkeypatch.setattr(type(results), "write_into", real)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _tiny(**changes) -> dict:
+    """One county, town, village and grid (1x1x1x1), 60 days, 2 replications."""
+    data = {
+        "name": "tiny",
+        "seed": 7,
+        "horizon_days": 60,
+        "warmup_days": 5,
+        "replications": 2,
+        "city": {
+            "generate": {
+                "counties": 1,
+                "towns_per_county": 1,
+                "villages_per_town": 1,
+                "grids_per_village": 1,
+                "population": 2000,
+            }
+        },
+    }
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return data
+
+
+# ---------------------------------------------------------------- edge cases
+
+
+def test_zero_arrivals_run_has_no_cases_and_nan_kpis(tmp_path):
+    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 0}))
+    assert len(results.cases) == 0
+    kpis = results.kpis.set_index("kpi")["mean"]
+    assert kpis["cases"] == 0
+    for name in ("resolved_rate", "one_door_rate", "mean_days_to_close", "wait_hours_grid"):
+        assert math.isnan(kpis[name]), name
+    results.save(tmp_path / "out")
+    assert (tmp_path / "out" / "kpis.csv").exists()
+
+
+@pytest.mark.parametrize("level", ["grid", "village", "town", "county", "city"])
+def test_zero_staff_is_a_clear_error(level):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(_tiny(offices={level: {"staff": 0}}))
+    assert caught.value.key == f"offices.{level}.staff"
+    assert "an integer >= 1" in str(caught.value)
+
+
+def test_zero_staff_in_an_override_is_a_clear_error():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(_tiny(offices={"overrides": {"county-1": {"staff": 0}}}))
+    assert caught.value.key == "offices.overrides.county-1.staff"
+
+
+@pytest.mark.parametrize("probability", [0.0, 1.0])
+def test_resolution_probability_zero_or_one_everywhere(probability):
+    everywhere = {level: probability for level in ("grid", "village", "town", "county", "city")}
+    scenario = _tiny(
+        arrivals={"per_10k_residents_per_year": 2000},
+        case_types={"dispute": {"share": 1.0, "resolve": everywhere}},
+        escalation={"patience_days": {s: None for s in ("minor", "general", "major", "critical")}},
+        drain=True,
+    )
+    results = simulation.run(scenario)
+    cases = results.cases
+    assert len(cases) > 0
+    closed = cases[cases["outcome"] != "open"]
+    if probability == 1.0:
+        assert (closed["outcome"] == "resolved").all()
+        assert (closed["levels"] == 1).all()
+    else:
+        assert not (closed["outcome"] == "resolved").any()
+        assert (closed["outcome"] == "litigation").all()
+    assert results.kpi("resolved_rate") == pytest.approx(probability)
+
+
+def test_horizon_shorter_than_warmup():
+    results = simulation.run(
+        _tiny(horizon_days=3, warmup_days=30, arrivals={"per_10k_residents_per_year": 5000})
+    )
+    assert results.cases["arrival_day"].between(0, 3).all()
+    assert results.kpi("cases") > 0
+
+
+def test_ten_year_horizon_on_a_tiny_city():
+    started = time.monotonic()
+    results = simulation.run(_tiny(horizon_days=3650, replications=1))
+    assert time.monotonic() - started < 30
+    assert results.cases["arrival_day"].max() < 3650
+    assert results.kpi("cases") == pytest.approx(2000 * 65 / 10_000 * 10, rel=0.5)
+
+
+def test_leap_year_counts_by_month():
+    scenario = _tiny(
+        start_date="2024-01-01",
+        horizon_days=366,
+        warmup_days=0,
+        replications=1,
+        arrivals={"per_10k_residents_per_year": 20_000, "weekly": [1] * 7, "monthly": [1] * 12},
+    )
+    results = simulation.run(scenario)
+    dates = pd.Timestamp("2024-01-01") + pd.to_timedelta(results.cases["arrival_day"], unit="D")
+    by_month = dates.dt.month.value_counts().sort_index()
+    assert list(by_month.index) == list(range(1, 13))
+    assert by_month.sum() == len(results.cases)
+    feb29 = (dates.dt.month == 2) & (dates.dt.day == 29)
+    assert feb29.sum() > 0  # ~11 cases a day: the leap day has its arrivals
+    assert (dates.dt.year == 2024).all()
+    # February (29 days) gets its share of a flat profile: 29/366 of the cases
+    assert by_month[2] / len(dates) == pytest.approx(29 / 366, rel=0.15)
+
+
+def test_single_grid_city_runs_and_saves(tmp_path):
+    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 1000}))
+    assert set(results.offices["level"]) == {"grid", "village", "town", "county", "city"}
+    assert len(results.offices) == 5 * 2  # one office per level, two replications
+    assert results.kpi("cases") > 0
+    results.save(tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "cases.parquet",
+        "daily.csv",
+        "kpis.csv",
+        "offices.csv",
+        "scenario.yaml",
+    ]
+
+
+# ---------------------------------------------------------------- failing workers
+
+
+def failing_replication(scenario, replication):
+    """``run_replication``, but replication 1 raises (module level: picklable for a pool)."""
+    from simulation.experiment import replication_tables
+
+    if replication == 1:
+        raise ValueError("boom in the engine")
+    return replication_tables(scenario, replication)
+
+
+def _fail_replication_1(monkeypatch):
+    from simulation import experiment
+
+    monkeypatch.setattr(experiment, "replication_tables", experiment.run_replication, raising=False)
+    monkeypatch.setattr(experiment, "run_replication", failing_replication)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failing_replication_names_scenario_replication_and_seed(monkeypatch, workers):
+    _fail_replication_1(monkeypatch)
+    with pytest.raises(ReplicationError) as caught:
+        simulation.run(_tiny(replications=3), workers=workers)
+    error = caught.value
+    assert (error.scenario, error.replication, error.seed) == ("tiny", 1, 7)
+    assert "replication 1" in str(error) and "seed 7" in str(error) and "'tiny'" in str(error)
+    assert isinstance(error.__cause__, ValueError)
+    assert str(error.__cause__) == "boom in the engine"
+
+
+def test_replication_error_pickles_even_with_an_unpicklable_cause():
+    from simulation.executors import run_task
+
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def fail(scenario, replication):
+        raise Local("bad")
+
+    with pytest.raises(ReplicationError) as caught:
+        run_task(fail, load_scenario(_tiny()), 4)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert (again.scenario, again.replication, again.seed) == ("tiny", 4, 7)
+    assert "Local: bad" in str(again) and "Local: bad" in str(again.original)
+
+
+def test_cli_prints_a_failing_replication_without_traceback(monkeypatch, tmp_path, capsys):
+    _fail_replication_1(monkeypatch)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(_tiny(replications=3)), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", str(path), "-o", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "scenario 'tiny', replication 1 (seed 7) failed: ValueError: boom" in err
+    assert "Traceback" not in err and "--debug" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [path]
+    code = main(["--debug", "run", str(path), "-o", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "Traceback" in err and "boom in the engine" in err
