@@ -514,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(p_sweep)
     p_sweep.set_defaults(handler=cmd_sweep)
 
+    _add_report_commands(commands)
+
     p_warmup = commands.add_parser(
         "warmup",
         help="suggest a warm-up length (MSER-5 on daily open cases) and plot it",
@@ -537,8 +539,6 @@ def build_parser() -> argparse.ArgumentParser:
     p_warmup.add_argument("--out", "-o", help="output folder (default results/warmup-<name>/)")
     _executor_options(p_warmup)
     p_warmup.set_defaults(handler=cmd_warmup)
-
-    _add_report_commands(commands)
 
     _add_validation_commands(commands)
 
