@@ -12,8 +12,9 @@ The public API notebooks and the ``govsim`` command share::
 """
 
 from .compare import Comparison, compare
-from .errors import ScenarioError
+from .errors import ReplicationError, ScenarioError
 from .experiment import Results, run
+from .limits import LimitError
 from .loader import load_scenario
 from .scenario import Scenario
 from .sweep import Sweep, sweep
@@ -23,6 +24,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison",
+    "LimitError",
+    "ReplicationError",
     "Results",
     "Scenario",
     "ScenarioError",
