@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .compare import format_number
 from .errors import ReplicationError, ScenarioError
 from .limits import LimitError
 
@@ -47,22 +48,18 @@ def _load(args: argparse.Namespace):
     return load_scenario(source, args.overrides)
 
 
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) >= 1000 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-
-
 def format_kpis(kpis: pd.DataFrame) -> str:
     """The KPI table as aligned text: mean, 95% interval, target and ✓/✗."""
     rows = [("KPI", "mean", "95% CI", "target", "")]
     for r in kpis.itertuples(index=False):
-        ci = "" if math.isnan(r.ci_low) else f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]"
-        target = "" if math.isnan(r.target) else _fmt(r.target)
+        ci = (
+            ""
+            if math.isnan(r.ci_low)
+            else f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
+        )
+        target = "" if math.isnan(r.target) else format_number(r.target)
         mark = "" if pd.isna(r.meets) else ("✓" if r.meets else "✗")
-        rows.append((r.kpi, _fmt(r.mean), ci, target, mark))
+        rows.append((r.kpi, format_number(r.mean), ci, target, mark))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = []
     for row in rows:

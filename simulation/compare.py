@@ -204,7 +204,8 @@ def compare(
     return Comparison(labels, results, _table(labels, results, confidence))
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
+    """A KPI value for a text table: thousands separated, three decimals below 10."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if abs(value) >= 1000 or float(value).is_integer():
@@ -217,7 +218,7 @@ def _signed(value: float) -> str:
         return "–"
     if value == 0:
         return "0"
-    text = _num(abs(value))
+    text = format_number(abs(value))
     if text.strip("0.,") == "":  # too small to show at this precision
         text = f"{abs(value):.1e}"
     return ("+" if value > 0 else "−") + text
@@ -232,11 +233,11 @@ def format_comparison(comparison: Comparison) -> str:
     rows = [header]
     for kpi, group in table.groupby("kpi", sort=False):
         by = group.set_index("scenario")
-        cells = [str(kpi), _num(by.loc[labels[0], "mean"])]
+        cells = [str(kpi), format_number(by.loc[labels[0], "mean"])]
         for label in labels[1:]:
             r = by.loc[label]
             mark = " *" if r["significant"] else "  "
-            cells.append(f"{_num(r['mean'])} ({_signed(r['diff'])}){mark}")
+            cells.append(f"{format_number(r['mean'])} ({_signed(r['diff'])}){mark}")
         rows.append(cells)
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
