@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -39,7 +40,6 @@ class Office:
 class City:
     """The office tree as a graph (for users and plots) and as lists (for the engine)."""
 
-    graph: nx.DiGraph
     offices: list[Office]
     grids: np.ndarray
     """Office index of every grid."""
@@ -48,6 +48,17 @@ class City:
     branch: np.ndarray
     """``branch[g, L]``: office index of level L above (or at) grid ``g`` (row per grid)."""
     counties: list[str] = field(default_factory=list)
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The tree as a networkx graph, nodes named like the offices. Built on first use: the
+        engine reads the flat lists, so a run never pays for it."""
+        graph = nx.DiGraph()
+        for o in self.offices:
+            graph.add_node(o.name, level=LEVELS[o.level], county=o.county, index=o.index)
+            if o.parent >= 0:
+                graph.add_edge(self.offices[o.parent].name, o.name)
+        return graph
 
     def count_by_level(self) -> dict[str, int]:
         counts = np.bincount([o.level for o in self.offices], minlength=len(LEVELS))
@@ -93,7 +104,6 @@ def build_city(scenario: Scenario) -> City:
         generated = False
 
     offices: list[Office] = []
-    graph = nx.DiGraph()
     level_spec = scenario.offices
 
     defaults = [getattr(level_spec, name).model_dump() for name in LEVELS]
@@ -109,9 +119,6 @@ def build_city(scenario: Scenario) -> City:
             **defaults[level],
         )
         offices.append(office)
-        graph.add_node(name, level=LEVELS[level], county=county, index=office.index)
-        if parent >= 0:
-            graph.add_edge(offices[parent].name, name)
         return office.index
 
     total = sum(c.population for c in counties)
@@ -150,7 +157,6 @@ def build_city(scenario: Scenario) -> City:
 
     _apply_overrides(scenario, offices)
     return City(
-        graph=graph,
         offices=offices,
         grids=np.asarray(grids, dtype=np.int64),
         residents=np.asarray(residents, dtype=np.int64),

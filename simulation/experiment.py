@@ -24,7 +24,7 @@ from .city import build_city
 from .executors import Executor, make_executor
 from .limits import check_limits
 from .loader import dump_yaml, load_scenario
-from .model import Model
+from .model import Model, cyclic_gc_paused
 from .record import case_table, daily_table, office_table
 from .scenario import Scenario
 
@@ -39,9 +39,10 @@ RATE_FLOOR = 0.005
 
 def run_replication(scenario: Scenario, replication: int) -> Tables:
     """One replication's (cases, offices, daily) tables."""
-    city = build_city(scenario)
-    raw = Model(scenario, city, replication).run()
-    return case_table(raw, scenario, city), office_table(raw, city), daily_table(raw)
+    with cyclic_gc_paused():
+        city = build_city(scenario)
+        raw = Model(scenario, city, replication).run()
+        return case_table(raw, scenario, city), office_table(raw, city), daily_table(raw)
 
 
 def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:

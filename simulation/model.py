@@ -50,10 +50,10 @@ def _fire(event: _Call) -> None:
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A run allocates millions of short-lived, acyclic objects (cases, events, heap entries);
-    the cyclic collector would walk every live case again and again for nothing — about a
-    third of the run time. Reference counting still frees them at once."""
+def cyclic_gc_paused() -> Iterator[None]:
+    """A replication allocates millions of acyclic objects (offices, pools, cases, events, heap
+    entries); the cyclic collector would walk every live one again and again for nothing —
+    about a third of the run time. Reference counting still frees them at once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -261,7 +261,7 @@ class Model:
         self.env.process(self._sample_daily())
         if n:
             self._after(self.c_time[0], self._arrive, 0)
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             if sc.drain:
                 self.done = self.env.event()
                 self.env.run(until=self.t1)
