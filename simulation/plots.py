@@ -145,6 +145,19 @@ def _err(half: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.asarray(half, dtype=float), nan=0.0)
 
 
+def _ci_bars(ax, x, i: int, width: float, ci: pd.DataFrame, color, capsize: int = 3, **kw):
+    """Scenario ``i``'s bars of a grouped bar chart: means with their 95% intervals."""
+    ax.bar(
+        x - 0.4 + width * (i + 0.5),
+        ci["mean"].to_numpy(),
+        width,
+        yerr=_err(ci["half"].to_numpy()),
+        capsize=capsize,
+        color=color,
+        **kw,
+    )
+
+
 def _text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
@@ -398,15 +411,7 @@ def doors_and_trips(
             counts = np.minimum(closed[column].astype(int).to_numpy(), most)
             frame = pd.DataFrame({"replication": closed["replication"].to_numpy(), "n": counts})
             ci = _ci_frame(_share_by_rep(frame, "n", bins))
-            ax.bar(
-                x - 0.4 + width * (i + 0.5),
-                ci["mean"].to_numpy(),
-                width,
-                yerr=_err(ci["half"].to_numpy()),
-                capsize=3,
-                color=palette[name],
-                label=name,
-            )
+            _ci_bars(ax, x, i, width, ci, palette[name], label=name)
         ax.set_xticks(x, labels)
         ax.set_xlabel(f"{column} per closed case")
         ax.set_ylabel("share of closed cases")
@@ -503,15 +508,7 @@ def utilisation(offices: Tables, colors: Mapping[str, str] | None = None) -> Fig
                 frame = frame[_text(frame["level"]) == "county"]
             frame = frame.assign(**{by: _text(frame[by]).astype(str)})
             ci = _ci_frame(_weighted_util(frame, by).reindex(columns=groups))
-            ax.bar(
-                x - 0.4 + width * (i + 0.5),
-                ci["mean"].to_numpy(),
-                width,
-                yerr=_err(ci["half"].to_numpy()),
-                capsize=3,
-                color=palette[name],
-                label=name,
-            )
+            _ci_bars(ax, x, i, width, ci, palette[name], label=name)
         ax.set_xticks(x, groups, rotation=0 if by == "level" else 30)
         ax.set_xlabel(label)
         ax.set_ylabel("busy staff-hours / available staff-hours")
@@ -691,14 +688,7 @@ def county_rates(
             if at is None:
                 continue
             ci = _ci_frame(at[list(COUNTY_RATES)])
-            ax.bar(
-                x - 0.4 + width * (i + 0.5),
-                ci["mean"].to_numpy(),
-                width,
-                yerr=_err(ci["half"].to_numpy()),
-                capsize=2,
-                color=palette[name],
-            )
+            _ci_bars(ax, x, i, width, ci, palette[name], capsize=2)
         for j, kpi in enumerate(COUNTY_RATES):
             if targets and kpi in targets:
                 ax.hlines(targets[kpi], j - 0.45, j + 0.45, colors="0.2", linestyles="--")
