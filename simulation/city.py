@@ -75,8 +75,12 @@ def _split(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _width(n: int) -> int:
-    return len(str(n))
+def _label(kind: str, numbers: tuple[int, ...], count: int, generated: bool) -> str:
+    """``town-03`` (zero-padded to the count's width) for listed counties; ``town-1-3`` (the
+    numbers of every level above too) for a generated city, as the format documents."""
+    if generated:
+        return "-".join([kind, *map(str, numbers)])
+    return f"{kind}-{numbers[-1]:0{len(str(count))}d}"
 
 
 def build_city(scenario: Scenario) -> City:
@@ -131,25 +135,14 @@ def build_city(scenario: Scenario) -> City:
         n_grids = county.grids_per_village or city_spec.grids_per_village
         c_idx = add(county.name, COUNTY, city, county.name, county.population)
         for t_num, t_pop in enumerate(_split(county.population, county.towns), start=1):
-            t_label = (
-                f"town-{c_num}-{t_num}" if generated else f"town-{t_num:0{_width(county.towns)}d}"
-            )
-            t_name = f"{county.name}/{t_label}"
+            t_name = f"{county.name}/{_label('town', (c_num, t_num), county.towns, generated)}"
             t_idx = add(t_name, TOWN, c_idx, county.name, t_pop)
             for v_num, v_pop in enumerate(_split(t_pop, n_villages), start=1):
-                v_label = (
-                    f"village-{c_num}-{t_num}-{v_num}"
-                    if generated
-                    else f"village-{v_num:0{_width(n_villages)}d}"
-                )
+                v_label = _label("village", (c_num, t_num, v_num), n_villages, generated)
                 v_name = f"{t_name}/{v_label}"
                 v_idx = add(v_name, VILLAGE, t_idx, county.name, v_pop)
                 for g_num, g_pop in enumerate(_split(v_pop, n_grids), start=1):
-                    g_label = (
-                        f"grid-{c_num}-{t_num}-{v_num}-{g_num}"
-                        if generated
-                        else f"grid-{g_num:0{_width(n_grids)}d}"
-                    )
+                    g_label = _label("grid", (c_num, t_num, v_num, g_num), n_grids, generated)
                     g_idx = add(f"{v_name}/{g_label}", GRID, v_idx, county.name, g_pop)
                     grids.append(g_idx)
                     residents.append(g_pop)
