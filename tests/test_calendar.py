@@ -425,3 +425,15 @@ def test_open_hours_between_over_any_week_is_the_weekly_total(calendar, t):
         else len(spec.workdays) * sum(b - a for a, b in (parse_hours(h) for h in spec.hours))
     )
     assert cal.open_hours_between(t, t + WEEK) == pytest.approx(expected, abs=TOL)
+
+
+@given(calendars, st.lists(st.tuples(times, hours), min_size=1, max_size=20))
+def test_remembered_open_period_gives_the_same_answers(calendar, steps):
+    """``is_open`` remembers the last open period to answer later calls by two comparisons;
+    a calendar that has answered other questions first must agree with a fresh one."""
+    spec, first_weekday = calendar
+    used = Calendar(spec, first_weekday)
+    for t, h in steps:
+        fresh = Calendar(spec, first_weekday)
+        assert used.is_open(t) == fresh.is_open(t)
+        assert used.add_working_hours(t, h) == pytest.approx(fresh.add_working_hours(t, h), abs=TOL)
