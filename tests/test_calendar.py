@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -437,3 +438,11 @@ def test_remembered_open_period_gives_the_same_answers(calendar, steps):
         fresh = Calendar(spec, first_weekday)
         assert used.is_open(t) == fresh.is_open(t)
         assert used.add_working_hours(t, h) == pytest.approx(fresh.add_working_hours(t, h), abs=TOL)
+
+
+@given(calendars, st.lists(times, max_size=50))
+def test_next_open_many_agrees_with_next_open(calendar, ts):
+    spec, first_weekday = calendar
+    cal = Calendar(spec, first_weekday)
+    many = cal.next_open_many(np.asarray(ts, dtype=float))
+    assert many.tolist() == pytest.approx([cal.next_open(t) for t in ts], abs=TOL)
