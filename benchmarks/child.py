@@ -18,8 +18,8 @@ import time
 def total_cases(scenario, counted: int) -> int:
     """Cases the replication drew, warm-up included (falls back to the counted ones)."""
     try:
-        from simulation.arrivals import draw_cases
-        from simulation.city import build_city
+        from simulation.engine.arrivals import draw_cases
+        from simulation.engine.city import build_city
 
         return len(draw_cases(scenario, build_city(scenario), 0))
     except Exception:  # the engine's internals may change; the count is only a label
@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(scenario_file, overrides: list[str], replications: int = 0, workers: int = 1) -> dict:
     """Time one replication (or ``simulation.run`` of ``replications``) of a scenario file."""
-    from simulation.experiment import run, run_replication
-    from simulation.loader import load_scenario
+    from simulation.scenario.loader import load_scenario
+
+    from simulation.experiments.runner import run, run_replication
 
     scenario = load_scenario(scenario_file, overrides)
     workers_cpu = 0.0
@@ -86,7 +87,7 @@ def _children_cpu() -> float:
 
 
 def _offices(scenario) -> int:
-    from simulation.city import build_city
+    from simulation.engine.city import build_city
 
     return len(build_city(scenario).offices)
 

@@ -37,7 +37,7 @@ GROUPS = [
 
 def scenario_path(name: str) -> Path:
     if name == "jiaxing":
-        from simulation.loader import packaged_default_path
+        from simulation.scenario.loader import packaged_default_path
 
         return packaged_default_path()
     return NAMED.get(name, Path(name))
@@ -188,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pyinstrument", action="store_true")
     args = parser.parse_args(argv)
 
-    from simulation.experiment import run_replication
-    from simulation.loader import load_scenario
+    from simulation.scenario.loader import load_scenario
+
+    from simulation.experiments.runner import run_replication
 
     scenario = load_scenario(scenario_path(args.scenario), ["replications=1", *args.overrides])
     name = args.name or scenario.name

@@ -207,7 +207,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def default_scenario() -> Path:
-    from simulation.loader import packaged_default_path
+    from simulation.scenario.loader import packaged_default_path
 
     return packaged_default_path()
 
@@ -269,8 +269,9 @@ def _git(*args: str) -> str:
 
 def bench_tree(size: dict, repeats: int) -> str:
     spec: jt.TreeSpec = size["tree"]
-    from simulation.experiment import run_replication
-    from simulation.loader import load_scenario
+    from simulation.scenario.loader import load_scenario
+
+    from simulation.experiments.runner import run_replication
 
     try:
         import ciw  # noqa: F401

@@ -11,14 +11,14 @@ The public API notebooks and the ``govsim`` command share::
     simulation.validate(quick=True)                # the engine against queueing theory
 """
 
-from .compare import Comparison, compare
+from .checks.suite import ValidationReport, validate
 from .errors import ReplicationError, ScenarioError
-from .experiment import Results, run
-from .limits import LimitError
-from .loader import load_scenario
-from .scenario import Scenario
-from .sweep import Sweep, sweep
-from .validation import ValidationReport, validate
+from .experiments.compare import Comparison, compare
+from .experiments.runner import Results, run
+from .experiments.sweep import Sweep, sweep
+from .scenario.limits import LimitError
+from .scenario.loader import load_scenario
+from .scenario.schema import Scenario
 
 __version__ = "0.1.0"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .compare import format_number
 from .errors import ReplicationError, ScenarioError
-from .limits import LimitError
+from .experiments.compare import format_number
+from .scenario.limits import LimitError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -42,7 +42,7 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from .loader import load_scenario, packaged_default_path
+    from .scenario.loader import load_scenario, packaged_default_path
 
     source = args.scenario if args.scenario else packaged_default_path()
     return load_scenario(source, args.overrides)
@@ -94,8 +94,8 @@ def _limit_kwargs(args: argparse.Namespace) -> dict:
 
 
 def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
-    from .limits import check_limits
-    from .loader import load_scenario
+    from .scenario.limits import check_limits
+    from .scenario.loader import load_scenario
 
     sized = load_scenario(scenario, {"replications": replications})
     workers = args.workers or (os.cpu_count() if args.executor not in (None, "serial") else 1)
@@ -103,7 +103,7 @@ def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .experiment import run
+    from .experiments.runner import run
 
     scenario = _load(args)
     out = Path(args.out) if args.out else Path("results") / scenario.name
@@ -172,8 +172,8 @@ def _executor_kwargs(args: argparse.Namespace) -> dict:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, format_comparison
-    from .loader import load_scenario
+    from .experiments.compare import compare, format_comparison
+    from .scenario.loader import load_scenario
 
     scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
     comparison = compare(
@@ -185,7 +185,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     out = Path(args.out) if args.out else Path("results") / f"compare-{comparison.base}"
     comparison.save(out)
-    from .report import write_report
+    from .outputs.report import write_report
 
     write_report([out / label for label in comparison.labels], out)
     first = comparison.results[comparison.base].scenario
@@ -196,7 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .sweep import format_sweep, parse_vary, sweep
+    from .experiments.sweep import format_sweep, parse_vary, sweep
 
     scenario = _load(args)
     try:
@@ -239,7 +239,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
-    from .warmup import suggest_warmup
+    from .experiments.warmup import suggest_warmup
 
     scenario = _load(args)
     suggestion = suggest_warmup(
@@ -259,13 +259,15 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .city import build_city
-    from .limits import check_city_size
-    from .summary import scenario_summary
+    from .engine.city import build_city
+    from .scenario.limits import check_city_size
+    from .scenario.summary import scenario_summary
 
     scenario = _load(args)
     check_city_size(scenario)  # a city of 10^30 grids is refused before it is built
-    print(scenario_summary(scenario, build_city(scenario)))
+    city = build_city(scenario)
+    residents = int(city.residents.sum())
+    print(scenario_summary(scenario, residents, len(city.counties), city.level_counts()))
     return 0
 
 
@@ -273,7 +275,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate
+    from .checks.suite import validate
 
     def progress(name: str, seconds: float) -> None:
         print(f"  {name}: {seconds:.1f} s", file=sys.stderr)
@@ -300,14 +302,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .calibration import run_command
+    from .checks.calibration import run_command
 
     return run_command(args)
 
 
 def _add_validation_commands(commands) -> None:
-    from .calibration import build_parser as calibration_parser
-    from .validation import CHECKS, DEFAULT_SEED
+    from .checks.calibration import build_parser as calibration_parser
+    from .checks.suite import CHECKS, DEFAULT_SEED
 
     p_validate = commands.add_parser(
         "validate",
@@ -346,8 +348,8 @@ def _add_validation_commands(commands) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .plots import save_figures, standard_figures
-    from .results_io import load_results
+    from .outputs.figures import save_figures, standard_figures
+    from .outputs.results_io import load_results
 
     run = load_results(args.result)
     out = Path(args.out) if args.out else Path(args.result) / "figures"
@@ -357,7 +359,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from .outputs.report import write_report
 
     path = write_report(args.results, args.out)
     print(f"report: {path} (figures in {path.parent / 'figures'}/)")
@@ -365,7 +367,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_library_table(args: argparse.Namespace) -> int:
-    from .library import compare_library, library_markdown, replace_section
+    from .outputs.library import compare_library, library_markdown, replace_section
 
     table = compare_library(
         args.replications,

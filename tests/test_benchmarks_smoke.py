@@ -50,8 +50,9 @@ def test_analytic_waits_are_erlang_c():
 
 
 def test_heapq_loop_and_govsim_build_the_same_tree():
-    from simulation.city import build_city
-    from simulation.loader import load_scenario
+    from simulation.scenario.loader import load_scenario
+
+    from simulation.engine.city import build_city
 
     spec = jt.TreeSpec(horizon_days=1, warmup_days=0)
     scenario = load_scenario(jt.govsim_scenario(spec))

@@ -25,7 +25,7 @@ import pytest
 from conftest import analytic_scenario, erlang_c_wait
 
 import simulation
-from simulation.scenario import LEVELS
+from simulation.contract import LEVELS
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from conftest import (
     run_cases,
     tiny_scenario,
 )
+from simulation.scenario.demand import first_weekday
+from simulation.scenario.loader import load_scenario
 
 import simulation
-from simulation.arrivals import first_weekday
-from simulation.calendar import Calendar
-from simulation.kpis import OUTCOMES
-from simulation.loader import load_scenario
-from simulation.scenario import LEVELS
+from simulation.contract import LEVELS, OUTCOMES
+from simulation.engine.calendar import Calendar
 
 OUTPUTS = ("kpis.csv", "cases.parquet", "offices.csv", "daily.csv", "scenario.yaml")
 

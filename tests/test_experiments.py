@@ -14,10 +14,10 @@ import yaml
 
 import simulation
 from simulation import cli
-from simulation.compare import COMPARISON_COLUMNS, compare, paired_differences
-from simulation.experiment import precision_table, replication_kpi_row, run
-from simulation.sweep import parse_vary, point_grid, sweep
-from simulation.warmup import mser, suggest_warmup
+from simulation.experiments.compare import COMPARISON_COLUMNS, compare, paired_differences
+from simulation.experiments.runner import precision_table, replication_kpi_row, run
+from simulation.experiments.sweep import parse_vary, point_grid, sweep
+from simulation.experiments.warmup import mser, suggest_warmup
 
 SMALL = {
     "name": "small",
@@ -55,7 +55,7 @@ def test_identical_copy_differs_by_exactly_zero():
     assert list(table.columns) == list(COMPARISON_COLUMNS)
     assert comparison.labels == ["small", "small-2"]
     copy = table[table["scenario"] == "small-2"]
-    assert len(copy) == len(simulation.kpis.KPI_NAMES)
+    assert len(copy) == len(simulation.analysis.kpis.KPI_NAMES)
     for column in ("diff", "diff_ci_low", "diff_ci_high"):
         assert (copy[column].dropna() == 0.0).all(), column
     assert not table["significant"].any()
@@ -91,7 +91,7 @@ def test_paired_differences_by_hand():
     noisy = pd.DataFrame({"k": [2.0, 2.0, 3.5]}, index=base.index)
     row = paired_differences(base, noisy).iloc[0]
     d = [1.0, 0.0, 0.5]
-    mean, low, high, _ = simulation.kpis.mean_ci(d)
+    mean, low, high, _ = simulation.analysis.kpis.mean_ci(d)
     assert row["diff"] == pytest.approx(mean) and row["diff_ci_low"] == pytest.approx(low)
     assert not row["significant"]
 
@@ -208,7 +208,9 @@ def test_sweep_command_and_interrupt(tmp_path, capsys, monkeypatch):
     out = tmp_path / "sw"
     args = ["sweep", str(path), "--vary", "offices.town.staff=1:5:4", "-o", str(out)]
 
-    sweep_module = importlib.import_module("simulation.sweep")  # the attribute is the function
+    sweep_module = importlib.import_module(
+        "simulation.experiments.sweep"
+    )  # the attribute is the function
     real = sweep_module.replication_kpi_row
     calls = []
 

@@ -8,19 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.kpis import (
+from simulation.analysis.kpis import meets_target, replication_kpis, summarize
+from simulation.analysis.stats import mean_ci
+from simulation.contract import (
     CASE_COLUMNS,
     DAILY_COLUMNS,
     KPI_NAMES,
+    LEVELS,
     LOWER_IS_BETTER,
     OFFICE_COLUMNS,
     SUMMARY_COLUMNS,
-    mean_ci,
-    meets_target,
-    replication_kpis,
-    summarize,
 )
-from simulation.scenario import LEVELS
 
 NA = pd.NA
 HORIZON = 10.0

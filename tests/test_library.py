@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from simulation.scenario.loader import packaged_default_path
 
 from simulation import load_scenario
 from simulation.cli import main
-from simulation.compare import compare
-from simulation.library import (
+from simulation.experiments.compare import compare
+from simulation.outputs.library import (
     BEGIN,
     END,
     EXPECTED,
@@ -20,9 +21,8 @@ from simulation.library import (
     replace_section,
     scenarios_dir,
 )
-from simulation.loader import packaged_default_path
-from simulation.report import scenario_differences
-from simulation.results_io import RunTables
+from simulation.outputs.report import scenario_differences
+from simulation.outputs.results_io import RunTables
 
 SHORT = {"replications": 3, "horizon_days": 30, "warmup_days": 7}
 

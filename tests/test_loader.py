@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from simulation.errors import ScenarioError
-from simulation.loader import (
-    KPI_NAMES,
+from simulation.scenario.loader import (
     dump_yaml,
     load_scenario,
     packaged_default_path,
     resolve_dict,
 )
-from simulation.scenario import Scenario
+from simulation.scenario.schema import Scenario
+
+from simulation.contract import KPI_NAMES
+from simulation.errors import ScenarioError
 
 MINIMAL = {"name": "t"}
 

@@ -9,10 +9,10 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 
-from simulation import plots
-from simulation.kpis import OUTCOMES, replication_kpis, summarize
-from simulation.results_io import RunTables
-from simulation.scenario import CHANNELS, LEVELS, SEVERITIES
+from simulation.analysis.kpis import replication_kpis, summarize
+from simulation.contract import CHANNELS, LEVELS, OUTCOMES, SEVERITIES
+from simulation.outputs import figures as plots
+from simulation.outputs.results_io import RunTables
 
 COUNTIES = ["North", "South", "East"]
 TARGETS = {"one_door_rate": 0.95, "one_trip_rate": 0.9, "grassroots_rate": 0.9}

@@ -17,14 +17,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from simulation.scenario.demand import expected_cases
+from simulation.scenario.limits import LimitError, check_limits, estimate
+from simulation.scenario.loader import load_scenario
 
 import simulation
-from simulation import limits
 from simulation.cli import main
 from simulation.errors import ReplicationError, ScenarioError
-from simulation.limits import LimitError, check_limits, estimate
-from simulation.loader import load_scenario
-from simulation.summary import expected_cases
+from simulation.scenario import limits
 
 ROOT = Path(__file__).resolve().parents[1]
 JIAXING = ROOT / "scenarios" / "jiaxing.yaml"
@@ -370,7 +370,7 @@ def test_single_grid_city_runs_and_saves(tmp_path):
 
 def failing_replication(scenario, replication):
     """``run_replication``, but replication 1 raises (module level: picklable for a pool)."""
-    from simulation.experiment import replication_tables
+    from simulation.experiments.runner import replication_tables
 
     if replication == 1:
         raise ValueError("boom in the engine")
@@ -378,7 +378,7 @@ def failing_replication(scenario, replication):
 
 
 def _fail_replication_1(monkeypatch):
-    from simulation import experiment
+    from simulation.experiments import runner as experiment
 
     monkeypatch.setattr(experiment, "replication_tables", experiment.run_replication, raising=False)
     monkeypatch.setattr(experiment, "run_replication", failing_replication)
@@ -397,7 +397,7 @@ def test_failing_replication_names_scenario_replication_and_seed(monkeypatch, wo
 
 
 def test_replication_error_pickles_even_with_an_unpicklable_cause():
-    from simulation.executors import run_task
+    from simulation.experiments.executors import run_task
 
     class Local(Exception):  # a local class cannot be pickled
         pass

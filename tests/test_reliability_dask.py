@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 import simulation
-from simulation import experiment
-from simulation.executors import make_executor
-from simulation.experiment import run_replication
+from simulation.experiments import runner as experiment
+from simulation.experiments.executors import make_executor
+from simulation.experiments.runner import run_replication
 
 # bound at import, before any monkeypatch: the real replication, in this process and on a worker
 _real_run_replication = run_replication

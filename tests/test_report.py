@@ -9,13 +9,13 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
+from simulation.scenario.loader import packaged_default_path
 
 from simulation import load_scenario, run
 from simulation.cli import main
-from simulation.loader import packaged_default_path
-from simulation.plots import FIGURES
-from simulation.report import kpi_comparison, render_html, scenario_differences
-from simulation.results_io import RunTables, flatten, from_results, load_results
+from simulation.outputs.figures import FIGURES
+from simulation.outputs.report import kpi_comparison, render_html, scenario_differences
+from simulation.outputs.results_io import RunTables, flatten, from_results, load_results
 
 SHORT = ["horizon_days=20", "warmup_days=3", "replications=2"]
 
@@ -166,7 +166,7 @@ def test_cli_plot_writes_the_figures(result_dirs, tmp_path):
 
 
 def test_govsim_compare_writes_the_report_beside_comparison_csv(tmp_path):
-    from simulation.library import scenarios_dir
+    from simulation.outputs.library import scenarios_dir
 
     out = tmp_path / "cmp"
     argv = ["compare", str(packaged_default_path()), str(scenarios_dir() / "online-mediation.yaml")]

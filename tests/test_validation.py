@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import cli, model, validation
-from simulation.calendar import Calendar
-from simulation.calibration import PUBLISHED, calibrate, calibration_metrics
-from simulation.validation import (
+from simulation import cli
+from simulation.checks import suite as validation
+from simulation.checks.calibration import PUBLISHED, calibrate, calibration_metrics
+from simulation.checks.suite import (
     BAND_CONFIDENCE,
     COLUMNS,
     compare,
@@ -26,6 +26,8 @@ from simulation.validation import (
     priority_waits,
     validate,
 )
+from simulation.engine import model
+from simulation.engine.calendar import Calendar
 
 # ---------------------------------------------------------------- theory
 
@@ -228,7 +230,7 @@ def test_reached_county_is_derived_from_levels_and_closed_level():
 
 
 def test_calibration_report_on_a_short_run(tmp_path):
-    from simulation.loader import load_scenario, packaged_default_path
+    from simulation.scenario.loader import load_scenario, packaged_default_path
 
     short = load_scenario(
         packaged_default_path(), ["horizon_days=30", "warmup_days=7", "replications=2"]

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import kpis as kpi_functions
+from ..analysis import kpis as kpi_functions
 
 __all__ = ["RESULT_FILES", "RunTables", "flatten", "from_results", "load_results"]
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import kpis as kpi_functions
-from .city import build_city
+from ..analysis import kpis as kpi_functions
+from ..engine.city import build_city
+from ..engine.model import Model, cyclic_gc_paused
+from ..engine.record import case_table, daily_table, office_table
+from ..scenario.limits import check_limits
+from ..scenario.loader import dump_yaml, load_scenario
+from ..scenario.schema import Scenario
 from .executors import Executor, make_executor
-from .limits import check_limits
-from .loader import dump_yaml, load_scenario
-from .model import Model, cyclic_gc_paused
-from .record import case_table, daily_table, office_table
-from .scenario import Scenario
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 Progress = Callable[[int], None] | bool | None

@@ -1,15 +1,56 @@
-"""Turn one replication's columns into the contract's flat tables (once, at the end)."""
+"""What a replication leaves behind: its raw columns, turned into the contract's flat tables
+(once, at the end)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .arrivals import HOURS_PER_DAY
+from ..contract import (
+    CASE_COLUMNS,
+    CHANNELS,
+    DAILY_COLUMNS,
+    HOURS_PER_DAY,
+    LEVELS,
+    OFFICE_COLUMNS,
+    OUTCOMES,
+    SEVERITIES,
+    Outcome,
+)
+from ..scenario.schema import Scenario
+from .arrivals import Cases
 from .city import City
-from .kpis import CASE_COLUMNS, DAILY_COLUMNS, OFFICE_COLUMNS, OUTCOMES
-from .model import OPEN, RawReplication
-from .scenario import CHANNELS, LEVELS, SEVERITIES, Scenario
+
+RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
+
+
+@dataclass
+class RawReplication:
+    """What one replication leaves behind: per-case, per-office and per-day columns."""
+
+    replication: int
+    cases: Cases
+    counted: np.ndarray
+    closed: np.ndarray
+    outcome: np.ndarray
+    closed_level: np.ndarray
+    levels: np.ndarray
+    doors: np.ndarray
+    trips: np.ndarray
+    wait: np.ndarray
+    work: np.ndarray
+    end_time: float
+    office_arrivals: np.ndarray
+    office_handled: np.ndarray
+    office_resolved: np.ndarray
+    office_busy_hours: np.ndarray
+    office_wait_sum: np.ndarray
+    office_max_queue: np.ndarray
+    open_hours: float
+    daily: np.ndarray  # (days, levels, 4): open_cases, backlog, queue, busy_staff
+    first_day: int
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:

@@ -14,10 +14,11 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-from .errors import ScenarioError
-from .scenario import LEVELS, CountySpec, GenerateSpec, Scenario
+from ..contract import LEVELS, Level
+from ..errors import ScenarioError
+from ..scenario.schema import CountySpec, GenerateSpec, Scenario
 
-GRID, VILLAGE, TOWN, COUNTY, CITY = range(5)
+GRID, VILLAGE, TOWN, COUNTY, CITY = (int(level) for level in Level)
 
 
 @dataclass
@@ -60,9 +61,12 @@ class City:
                 graph.add_edge(self.offices[o.parent].name, o.name)
         return graph
 
-    def count_by_level(self) -> dict[str, int]:
-        counts = np.bincount([o.level for o in self.offices], minlength=len(LEVELS))
-        return {level: int(n) for level, n in zip(LEVELS, counts, strict=True)}
+    def level_counts(self) -> dict[str, tuple[int, int]]:
+        """``(offices, staff)`` of every level."""
+        levels = [o.level for o in self.offices]
+        counts = np.bincount(levels, minlength=len(LEVELS))
+        staff = np.bincount(levels, weights=[o.staff for o in self.offices], minlength=len(LEVELS))
+        return {lv: (int(n), int(s)) for lv, n, s in zip(LEVELS, counts, staff, strict=True)}
 
     def grids_of_county(self, county: str) -> np.ndarray:
         """Positions (into ``grids``) of the grids of one county."""

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..scenario.loader import load_scenario
+from ..scenario.schema import Scenario
 from .executors import Executor
-from .experiment import Progress, replace_dir, run, with_run_control
-from .loader import load_scenario
-from .scenario import Scenario
+from .runner import Progress, replace_dir, run, with_run_control
 
 __all__ = ["WarmupSuggestion", "mser", "open_cases_series", "suggest_warmup"]
 

@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import kpis as kpi_functions
+from ..analysis import kpis as kpi_functions
+from ..scenario.schema import Scenario
 from .executors import Executor
-from .experiment import (
+from .runner import (
     Progress,
     Results,
     combine,
@@ -35,7 +36,6 @@ from .experiment import (
     run_replication,
     with_run_control,
 )
-from .scenario import Scenario
 
 __all__ = ["COMPARISON_COLUMNS", "Comparison", "compare", "paired_differences"]
 

@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import Results
-from .experiment import run as run_scenario
-from .kpis import mean_ci
-from .loader import load_scenario, packaged_default_path
-from .scenario import LEVELS, Scenario
+from ..analysis.kpis import mean_ci
+from ..contract import LEVELS
+from ..experiments.runner import Results
+from ..experiments.runner import run as run_scenario
+from ..scenario.loader import load_scenario, packaged_default_path
+from ..scenario.schema import Scenario
 
 __all__ = ["PUBLISHED", "CalibrationReport", "calibrate", "calibration_metrics", "main"]
 

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrivals import day_multipliers
-from .errors import ScenarioError
-from .scenario import CountySpec, GenerateSpec, Scenario
+from ..errors import ScenarioError
+from .demand import day_multipliers, expected_cases
+from .schema import CountySpec, GenerateSpec, Scenario
 
 __all__ = [
     "BASE_BYTES",
@@ -148,8 +148,6 @@ def estimate(scenario: Scenario, workers: int | None = 1) -> Estimate:
     replication, 1.0 GB measured; 1.98 GB for two, 1.9 GB measured); with several workers each
     worker process holds one replication in flight and the parent keeps all of them.
     """
-    from .summary import expected_cases
-
     offices, residents = city_size(scenario)
     _check_city(offices, residents)
     counted = expected_cases(scenario, residents)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .compare import compare
-from .loader import load_scenario, packaged_default_path
+from ..experiments.compare import compare
+from ..scenario.loader import load_scenario, packaged_default_path
 
 __all__ = [
     "BASELINE",

@@ -8,14 +8,15 @@ whatever staffing does to the order of events.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES
+from ..scenario.demand import day_multipliers, first_weekday
+from ..scenario.schema import Scenario
 from .calendar import Calendar
 from .city import City
-from .scenario import CHANNELS, LEVELS, SEVERITIES, Scenario
 
 # Columns of the uniform fate matrix: one fixed slot per purpose keeps the streams in step.
 U_TYPE, U_SEVERITY, U_CHANNEL, U_WALK_IN = 0, 1, 2, 3
@@ -28,7 +29,6 @@ N_UNIFORMS = U_GIVE_UP + 1
 
 STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
 IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
-HOURS_PER_DAY = 24.0
 
 
 @dataclass
@@ -54,23 +54,6 @@ class Cases:
 def replication_seed(seed: int, replication: int, *purpose: int) -> np.random.SeedSequence:
     """Stream ``replication`` of the root seed, split further by purpose."""
     return np.random.SeedSequence(seed, spawn_key=(replication, *purpose))
-
-
-def day_multipliers(scenario: Scenario) -> np.ndarray:
-    """Rate multiplier of every simulated day from the weekly and monthly profiles."""
-    n_days = scenario.warmup_days + scenario.horizon_days
-    first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
-    dates = np.datetime64(first, "D") + np.arange(n_days)
-    weekday = (dates.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-    month = dates.astype("datetime64[M]").astype(np.int64) % 12
-    weekly = np.asarray(scenario.arrivals.weekly, dtype=float)
-    monthly = np.asarray(scenario.arrivals.monthly, dtype=float)
-    return weekly[weekday] / weekly.mean() * monthly[month] / monthly.mean()
-
-
-def first_weekday(scenario: Scenario) -> int:
-    """Weekday (Monday 0) of the first simulated day."""
-    return (scenario.start_date - dt.timedelta(days=scenario.warmup_days)).weekday()
 
 
 def _poisson_times(rng: np.random.Generator, daily_rate: np.ndarray, first_day: int) -> np.ndarray:

@@ -21,10 +21,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
-from scipy import stats
 
-from .kpis import GRASSROOTS_LEVELS, LOWER_IS_BETTER, OUTCOMES
-from .scenario import CHANNELS, LEVELS, SEVERITIES
+from ..analysis.stats import half_width, t_quantile
+from ..contract import (
+    CHANNELS,
+    GRASSROOTS_LEVELS,
+    KPI_BY_NAME,
+    LEVELS,
+    LOWER_IS_BETTER,
+    OUTCOMES,
+    SEVERITIES,
+)
 
 __all__ = [
     "FIGURES",
@@ -73,13 +80,6 @@ END_COLORS: tuple[str, ...] = (
     "#969696",
     "#d9d9d9",
 )
-KPI_LABELS: dict[str, str] = {
-    "one_door_rate": "one door",
-    "one_trip_rate": "one trip",
-    "grassroots_rate": "resolved at town or below",
-    "on_time_rate": "closed on time",
-    "escalated_out_rate": "escalated out of the city",
-}
 
 
 # ---------------------------------------------------------------- helpers
@@ -123,16 +123,7 @@ def _figure(width: float, height: float) -> Figure:
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
     """Mean and half-width of the Student-t interval (NaN half-width below 2 values)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = values.size
-    if n == 0:
-        return math.nan, math.nan
-    mean = float(values.mean())
-    if n == 1:
-        return mean, math.nan
-    sd = float(values.std(ddof=1))
-    return mean, float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n))
+    return half_width(values, CONFIDENCE)
 
 
 def _ci_frame(per_rep: pd.DataFrame) -> pd.DataFrame:
@@ -234,7 +225,7 @@ def kpi_scorecard(
         if not math.isnan(target):
             ax.axhline(target, color="0.3", linestyle="--", linewidth=1.2, label="target")
         sense = "≤" if kpi in LOWER_IS_BETTER else "≥"
-        title = KPI_LABELS.get(kpi, kpi.replace("_", " "))
+        title = KPI_BY_NAME[kpi].label_en if kpi in KPI_BY_NAME else kpi.replace("_", " ")
         ax.set_title(f"{title}\n{kpi} {sense} target", fontsize=9)
         ax.set_xticks(range(len(scen)), [""] * len(scen))
         ax.set_xlim(-0.6, len(scen) - 0.4)
@@ -445,7 +436,7 @@ def open_cases_over_time(daily: Tables, colors: Mapping[str, str] | None = None)
             mean = wide.mean(axis=1).to_numpy()
             sd = wide.std(axis=1, ddof=1).to_numpy()
             with np.errstate(invalid="ignore", divide="ignore"):
-                t = np.where(n > 1, stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)), np.nan)
+                t = np.where(n > 1, t_quantile(CONFIDENCE, np.maximum(n - 1, 1)), np.nan)
                 half = np.nan_to_num(t * sd / np.sqrt(n), nan=0.0)
             days = wide.index.to_numpy(dtype=float)
             ax.plot(days, mean, _style(i), color=palette[name], label=name, linewidth=1.5)

@@ -15,13 +15,6 @@ from pydantic_core import PydanticCustomError
 
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
 
-LEVELS: tuple[str, ...] = ("grid", "village", "town", "county", "city")
-"""Bottom-up: a level's index is its height in the tree (grid 0 … city 4)."""
-SEVERITIES: tuple[str, ...] = ("minor", "general", "major", "critical")
-"""Ascending urgency: a higher index is served first (non-preemptive priority)."""
-CHANNELS: tuple[str, ...] = ("grid_visit", "hotline", "online", "walk_in")
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 Level = Literal["grid", "village", "town", "county", "city"]
 Severity = Literal["minor", "general", "major", "critical"]
 Channel = Literal["grid_visit", "hotline", "online", "walk_in"]

@@ -12,7 +12,8 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from .scenario import WEEKDAYS, CalendarSpec
+from ..contract import WEEKDAYS
+from ..scenario.schema import CalendarSpec
 
 HOURS_PER_WEEK = 168.0
 

@@ -14,9 +14,20 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .scenario import LEVELS
+from ..contract import (
+    CASE_COLUMNS,
+    DAILY_COLUMNS,
+    GRASSROOTS_LEVELS,
+    KPI_NAMES,
+    LEVELS,
+    LOWER_IS_BETTER,
+    OFFICE_COLUMNS,
+    OUTCOMES,
+    SUMMARY_COLUMNS,
+    VILLAGE_LEVELS,
+)
+from .stats import mean_ci
 
 __all__ = [
     "CASE_COLUMNS",
@@ -26,109 +37,11 @@ __all__ = [
     "OFFICE_COLUMNS",
     "OUTCOMES",
     "SUMMARY_COLUMNS",
-    "mean_ci",
     "meets_target",
     "replication_kpis",
     "summarize",
 ]
 
-OUTCOMES: tuple[str, ...] = ("resolved", "litigation", "escalated_out", "abandoned", "open")
-
-CASE_COLUMNS: tuple[str, ...] = (
-    "replication",
-    "case_id",
-    "type",
-    "severity",
-    "channel",
-    "county",
-    "town",
-    "village",
-    "grid",
-    "arrival_day",
-    "closed_day",
-    "outcome",
-    "closed_level",
-    "levels",
-    "doors",
-    "trips",
-    "wait_hours",
-    "handling_hours",
-    "on_time",
-)
-OFFICE_COLUMNS: tuple[str, ...] = (
-    "replication",
-    "office",
-    "level",
-    "county",
-    "staff",
-    "arrivals",
-    "handled",
-    "resolved",
-    "utilization",
-    "mean_wait_hours",
-    "max_queue",
-)
-DAILY_COLUMNS: tuple[str, ...] = (
-    "replication",
-    "day",
-    "level",
-    "open_cases",
-    "backlog",
-    "queue",
-    "busy_staff",
-)
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    "kpi",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "replications",
-    "target",
-    "meets",
-)
-
-KPI_NAMES: tuple[str, ...] = (
-    "cases",
-    "resolved_rate",
-    *(f"resolved_at_{level}" for level in LEVELS),
-    "grassroots_rate",
-    "village_rate",
-    "litigation_rate",
-    "escalated_out_rate",
-    "abandoned_rate",
-    "open_rate",
-    "one_door_rate",
-    "one_trip_rate",
-    "mean_doors",
-    "mean_trips",
-    "mean_days_to_close",
-    "p90_days_to_close",
-    "on_time_rate",
-    "backlog_max",
-    "backlog_end",
-    *(f"{kind}_{level}" for level in LEVELS for kind in ("wait_hours", "utilization", "arrivals")),
-)
-"""Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
-
-LOWER_IS_BETTER: frozenset[str] = frozenset(
-    {
-        "litigation_rate",
-        "escalated_out_rate",
-        "abandoned_rate",
-        "open_rate",
-        "mean_doors",
-        "mean_trips",
-        "mean_days_to_close",
-        "p90_days_to_close",
-        "backlog_max",
-        "backlog_end",
-        *(f"wait_hours_{level}" for level in LEVELS),
-    }
-)
-"""KPIs whose target is an upper bound (met when value <= target); all others: value >= target."""
-
-GRASSROOTS_LEVELS: tuple[str, ...] = ("grid", "village", "town")
-VILLAGE_LEVELS: tuple[str, ...] = ("grid", "village")
 P90 = 0.9
 
 
@@ -278,31 +191,6 @@ def replication_kpis(
 
 
 # ---------------------------------------------------------------- summary
-
-
-def mean_ci(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float, int]:
-    """Mean and two-sided Student-t confidence interval: ``(mean, low, high, n)``.
-
-    NaN values are dropped first; ``n`` counts the values used. ``n == 0`` gives all NaN;
-    ``n == 1`` gives the value with a NaN interval (no variance estimate); values all equal give
-    the interval ``[mean, mean]``. Otherwise ``mean ± t(1 - (1 - confidence)/2, n - 1) · s/√n``
-    with ``s`` the sample standard deviation (ddof 1).
-    """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
-    arr = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    n = int(arr.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    if n == 1:
-        return float(arr[0]), math.nan, math.nan, 1
-    if np.all(arr == arr[0]):
-        value = float(arr[0])
-        return value, value, value, n
-    mean = float(arr.mean())
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * arr.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
 
 
 def meets_target(kpi: str, value: float, target: float) -> bool:

@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .city import build_city
-from .experiment import Results
-from .experiment import run as run_scenario
-from .scenario import LEVELS, SEVERITIES, WEEKDAYS
+from ..analysis.stats import mean_ci
+from ..contract import LEVELS, SEVERITIES, WEEKDAYS
+from ..engine.city import build_city
+from ..experiments.runner import Results
+from ..experiments.runner import run as run_scenario
 
 __all__ = [
     "BAND_CONFIDENCE",
@@ -131,13 +132,9 @@ class Row:
 
 
 def _interval(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    values = values[~np.isnan(values)]
-    n = len(values)
-    mean = float(values.mean()) if n else math.nan
-    if n < 2:
-        return mean, math.nan if n == 0 else mean, math.nan if n == 0 else mean
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
+    """Mean and Student-t interval; a single value is its own interval."""
+    mean, low, high, n = mean_ci(values, confidence)
+    return (mean, mean, mean) if n == 1 else (mean, low, high)
 
 
 def compare(
@@ -386,7 +383,7 @@ GRID_RATE = 0.5
 
 def jackson_theory(shape: Shape, scenario: dict) -> dict:
     """Per office (λ, μ, c) of the open Jackson network, from the city the engine builds."""
-    from .loader import load_scenario
+    from ..scenario.loader import load_scenario
 
     city = build_city(load_scenario(scenario))
     per_hour = scenario["arrivals"]["per_10k_residents_per_year"] / 10_000 / 365 / HOURS_PER_DAY

@@ -24,8 +24,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from .errors import ReplicationError
-from .scenario import Scenario
+from ..errors import ReplicationError
+from ..scenario.schema import Scenario
 
 __all__ = [
     "EXECUTORS",

@@ -31,17 +31,17 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import kpis as kpi_functions
+from ..analysis import kpis as kpi_functions
+from ..scenario.loader import dump_yaml, load_scenario
+from ..scenario.schema import Scenario
 from .executors import Executor
-from .experiment import (
+from .runner import (
     Progress,
     executor_scope,
     progress_scope,
     replication_kpi_row,
     with_run_control,
 )
-from .loader import dump_yaml, load_scenario
-from .scenario import Scenario
 
 __all__ = ["Sweep", "SweepPoint", "parse_vary", "point_grid", "sweep"]
 

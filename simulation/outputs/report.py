@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import kpis as kpi_functions
-from . import plots
-from .compare import COMPARISON_COLUMNS, paired_differences
+from ..analysis import kpis as kpi_functions
+from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
+from . import figures as plots
 from .results_io import RunTables, flatten, load_results
 
 __all__ = [
@@ -246,7 +246,7 @@ def render_html(
     generated: dt.datetime | None = None,
 ) -> str:
     """The report as one HTML string (figures given as PNG bytes, embedded as data URIs)."""
-    from . import __version__
+    from .. import __version__
 
     names = [r.name for r in runs]
     colors = plots.scenario_colors(names)

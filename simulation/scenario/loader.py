@@ -23,10 +23,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from ..analysis.kpis import KPI_NAMES
+from ..errors import ScenarioError
 from .distributions import Distribution
-from .errors import ScenarioError
-from .kpis import KPI_NAMES
-from .scenario import Scenario
+from .schema import Scenario
 
 __all__ = [
     "KPI_NAMES",

@@ -15,19 +15,20 @@ import math
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
-from .arrivals import HOURS_PER_DAY, Cases, draw_cases, first_weekday
+from ..contract import HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
+from ..scenario.demand import first_weekday
+from ..scenario.schema import Scenario
+from .arrivals import Cases, draw_cases
 from .calendar import Calendar
 from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
-from .scenario import LEVELS, SEVERITIES, Scenario
+from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
-GRID_VISIT, HOTLINE, ONLINE, WALK_IN = range(4)
-RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = range(5)  # codes into kpis.OUTCOMES
+GRID_VISIT, HOTLINE, ONLINE, WALK_IN = (int(c) for c in Channel)
 N_LEVELS = len(LEVELS)
 
 
@@ -101,33 +102,6 @@ class _Case:
         self.wait = 0.0
         self.work = 0.0
         self.intake_due = True
-
-
-@dataclass
-class RawReplication:
-    """What one replication leaves behind: per-case, per-office and per-day columns."""
-
-    replication: int
-    cases: Cases
-    counted: np.ndarray
-    closed: np.ndarray
-    outcome: np.ndarray
-    closed_level: np.ndarray
-    levels: np.ndarray
-    doors: np.ndarray
-    trips: np.ndarray
-    wait: np.ndarray
-    work: np.ndarray
-    end_time: float
-    office_arrivals: np.ndarray
-    office_handled: np.ndarray
-    office_resolved: np.ndarray
-    office_busy_hours: np.ndarray
-    office_wait_sum: np.ndarray
-    office_max_queue: np.ndarray
-    open_hours: float
-    daily: np.ndarray  # (days, levels, 4): open_cases, backlog, queue, busy_staff
-    first_day: int
 
 
 class Model:

@@ -1,0 +1,211 @@
+"""The contract: the names users and outside checks rely on, defined once.
+
+Levels, severities, channels, outcomes and request kinds; the columns of every output table; and
+the KPI registry, which says for each KPI its unit, which direction is better, whether it is a
+share, which request kinds it covers and its labels in English and Chinese. Every other module
+reads these; none defines them again (``docs/scenario-format.md`` and ``docs/kpis.md`` are the
+prose of the same contract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Literal
+
+
+class Level(IntEnum):
+    """Bottom-up: a level's value is its height in the tree (grid 0 … city 4)."""
+
+    grid = 0
+    village = 1
+    town = 2
+    county = 3
+    city = 4
+
+
+class Severity(IntEnum):
+    """Ascending urgency: a higher value is served first (non-preemptive priority)."""
+
+    minor = 0
+    general = 1
+    major = 2
+    critical = 3
+
+
+class Channel(IntEnum):
+    """How a request reaches the system (its entry point)."""
+
+    grid_visit = 0
+    hotline = 1
+    online = 2
+    walk_in = 3
+
+
+class Outcome(IntEnum):
+    """How a counted case ended (``open``: still open at the horizon's end)."""
+
+    resolved = 0
+    litigation = 1
+    escalated_out = 2
+    abandoned = 3
+    open = 4
+
+
+def _names(enum: type[IntEnum]) -> tuple[str, ...]:
+    return tuple(member.name for member in enum)
+
+
+LEVELS: tuple[str, ...] = _names(Level)
+SEVERITIES: tuple[str, ...] = _names(Severity)
+CHANNELS: tuple[str, ...] = _names(Channel)
+OUTCOMES: tuple[str, ...] = _names(Outcome)
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+HOURS_PER_DAY = 24.0
+GRASSROOTS_LEVELS: tuple[str, ...] = ("grid", "village", "town")
+VILLAGE_LEVELS: tuple[str, ...] = ("grid", "village")
+
+# ---------------------------------------------------------------- output tables
+
+CASE_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "case_id",
+    "type",
+    "severity",
+    "channel",
+    "county",
+    "town",
+    "village",
+    "grid",
+    "arrival_day",
+    "closed_day",
+    "outcome",
+    "closed_level",
+    "levels",
+    "doors",
+    "trips",
+    "wait_hours",
+    "handling_hours",
+    "on_time",
+)
+OFFICE_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "office",
+    "level",
+    "county",
+    "staff",
+    "arrivals",
+    "handled",
+    "resolved",
+    "utilization",
+    "mean_wait_hours",
+    "max_queue",
+)
+DAILY_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "day",
+    "level",
+    "open_cases",
+    "backlog",
+    "queue",
+    "busy_staff",
+)
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "kpi",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "replications",
+    "target",
+    "meets",
+)
+
+# ---------------------------------------------------------------- KPIs
+
+Better = Literal["higher", "lower", "neither"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI of ``kpis.csv``: what it measures and how to read it."""
+
+    name: str
+    unit: str
+    """``share`` (0–1), ``cases``, ``cases/day``, ``doors``, ``trips``, ``days`` or ``hours``."""
+    better: Better
+    """Which direction is better; a target is an upper bound when ``lower``, else a lower one."""
+    is_share: bool
+    covers: str
+    """Which cases it counts: ``counted cases`` (every counted case) or ``office handlings``."""
+    label_en: str
+    label_zh: str
+
+
+_CASES = "counted cases"
+_OFFICES = "office handlings"
+_LEVEL_ZH = {
+    "grid": "网格", "village": "村社区", "town": "镇街道", "county": "县级", "city": "市级"
+}  # fmt: skip
+
+
+def _share(name: str, better: Better, en: str, zh: str) -> KPI:
+    return KPI(name, "share", better, True, _CASES, en, zh)
+
+
+def _level_kpis(level: str) -> tuple[KPI, ...]:
+    zh = _LEVEL_ZH[level]
+    return (
+        KPI(f"wait_hours_{level}", "hours", "lower", False, _OFFICES,
+            f"mean wait in queue at {level} level", f"{zh}平均排队时长"),
+        KPI(f"utilization_{level}", "share", "neither", True, _OFFICES,
+            f"utilisation of {level} staff", f"{zh}人员利用率"),
+        KPI(f"arrivals_{level}", "cases/day", "neither", False, _OFFICES,
+            f"cases entering {level} queues per day", f"{zh}日均受理量"),
+    )  # fmt: skip
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("cases", "cases", "neither", False, _CASES, "counted cases", "案件数"),
+    _share("resolved_rate", "higher", "resolved", "化解率"),
+    *(
+        _share(f"resolved_at_{lv}", "neither", f"resolved at {lv} level", f"{_LEVEL_ZH[lv]}化解率")
+        for lv in LEVELS
+    ),
+    _share("grassroots_rate", "higher", "resolved at town or below", "基层化解率"),
+    _share("village_rate", "higher", "resolved at village or below", "村级化解率"),
+    _share("litigation_rate", "lower", "went to litigation", "诉讼率"),
+    _share("escalated_out_rate", "lower", "escalated out of the city", "出市率"),
+    _share("abandoned_rate", "lower", "abandoned by the citizen", "放弃率"),
+    _share("open_rate", "lower", "still open at the horizon", "未结率"),
+    _share("one_door_rate", "higher", "one door", "只进一扇门率"),
+    _share("one_trip_rate", "higher", "one trip", "最多跑一地率"),
+    KPI("mean_doors", "doors", "lower", False, _CASES, "mean doors", "平均进门次数"),
+    KPI("mean_trips", "trips", "lower", False, _CASES, "mean trips", "平均跑腿次数"),
+    KPI("mean_days_to_close", "days", "lower", False, _CASES, "mean days to close", "平均办结天数"),
+    KPI(
+        "p90_days_to_close",
+        "days",
+        "lower",
+        False,
+        _CASES,
+        "90th percentile of days to close",
+        "办结天数90分位",
+    ),  # fmt: skip
+    _share("on_time_rate", "higher", "closed on time", "按时办结率"),
+    KPI("backlog_max", "cases", "lower", False, _CASES, "largest backlog", "最大积案数"),
+    KPI("backlog_end", "cases", "lower", False, _CASES, "backlog at the end", "期末积案数"),
+    *(kpi for level in LEVELS for kpi in _level_kpis(level)),
+)
+"""Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
+
+KPI_BY_NAME: dict[str, KPI] = {kpi.name: kpi for kpi in KPIS}
+KPI_NAMES: tuple[str, ...] = tuple(KPI_BY_NAME)
+LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.better == "lower")
+"""KPIs whose target is an upper bound (met when value <= target); all others: value >= target."""
+
+
+def is_share(name: str) -> bool:
+    """Whether a KPI is a share in [0, 1] (unknown names are not)."""
+    kpi = KPI_BY_NAME.get(name)
+    return kpi is not None and kpi.is_share
