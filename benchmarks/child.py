@@ -45,9 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure(scenario_file, overrides: list[str], replications: int = 0, workers: int = 1) -> dict:
     """Time one replication (or ``simulation.run`` of ``replications``) of a scenario file."""
-    from simulation.scenario.loader import load_scenario
-
     from simulation.experiments.runner import run, run_replication
+    from simulation.scenario.loader import load_scenario
 
     scenario = load_scenario(scenario_file, overrides)
     workers_cpu = 0.0

@@ -20,10 +20,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
-from simulation.scenario.loader import packaged_default_path
 
 import simulation
 from simulation.experiments.executors import DaskExecutor, ProcessExecutor
+from simulation.scenario.loader import packaged_default_path
 
 
 def _spin(n: int = 10_000_000) -> float:

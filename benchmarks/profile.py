@@ -188,9 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pyinstrument", action="store_true")
     args = parser.parse_args(argv)
 
-    from simulation.scenario.loader import load_scenario
-
     from simulation.experiments.runner import run_replication
+    from simulation.scenario.loader import load_scenario
 
     scenario = load_scenario(scenario_path(args.scenario), ["replications=1", *args.overrides])
     name = args.name or scenario.name

@@ -269,9 +269,8 @@ def _git(*args: str) -> str:
 
 def bench_tree(size: dict, repeats: int) -> str:
     spec: jt.TreeSpec = size["tree"]
-    from simulation.scenario.loader import load_scenario
-
     from simulation.experiments.runner import run_replication
+    from simulation.scenario.loader import load_scenario
 
     try:
         import ciw  # noqa: F401

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from hypothesis import settings
-from simulation.scenario.loader import load_scenario
-from simulation.scenario.schema import Scenario
 
 from simulation.contract import CHANNELS, LEVELS, SEVERITIES, WEEKDAYS
 from simulation.engine.arrivals import Cases
 from simulation.engine.city import City, build_city
 from simulation.engine.model import Model
 from simulation.engine.record import RawReplication, case_table, daily_table, office_table
+from simulation.scenario.loader import load_scenario
+from simulation.scenario.schema import Scenario
 
 # CI must give the same verdict on the same commit: there, property tests draw a fixed sequence
 # of examples. Locally they explore new examples each run.

@@ -50,9 +50,8 @@ def test_analytic_waits_are_erlang_c():
 
 
 def test_heapq_loop_and_govsim_build_the_same_tree():
-    from simulation.scenario.loader import load_scenario
-
     from simulation.engine.city import build_city
+    from simulation.scenario.loader import load_scenario
 
     spec = jt.TreeSpec(horizon_days=1, warmup_days=0)
     scenario = load_scenario(jt.govsim_scenario(spec))

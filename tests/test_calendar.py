@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from simulation.scenario.schema import CalendarSpec, parse_hours
 
 from simulation.contract import WEEKDAYS
 from simulation.engine.calendar import HOURS_PER_WEEK, Calendar
+from simulation.scenario.schema import CalendarSpec, parse_hours
 
 DAY = 24.0
 WEEK = HOURS_PER_WEEK

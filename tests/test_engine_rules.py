@@ -21,12 +21,12 @@ from conftest import (
     run_cases,
     tiny_scenario,
 )
-from simulation.scenario.demand import first_weekday
-from simulation.scenario.loader import load_scenario
 
 import simulation
 from simulation.contract import LEVELS, OUTCOMES
 from simulation.engine.calendar import Calendar
+from simulation.scenario.demand import first_weekday
+from simulation.scenario.loader import load_scenario
 
 OUTPUTS = ("kpis.csv", "cases.parquet", "offices.csv", "daily.csv", "scenario.yaml")
 

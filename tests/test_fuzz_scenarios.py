@@ -19,11 +19,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from simulation.scenario.loader import load_scenario
-from simulation.scenario.schema import Scenario
 
 from simulation.cli import main
 from simulation.errors import ScenarioError
+from simulation.scenario.loader import load_scenario
+from simulation.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 JIAXING = ROOT / "scenarios" / "jiaxing.yaml"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from simulation.scenario.loader import packaged_default_path
 
 from simulation import load_scenario
 from simulation.cli import main
@@ -23,6 +22,7 @@ from simulation.outputs.library import (
 )
 from simulation.outputs.report import scenario_differences
 from simulation.outputs.results_io import RunTables
+from simulation.scenario.loader import packaged_default_path
 
 SHORT = {"replications": 3, "horizon_days": 30, "warmup_days": 7}
 

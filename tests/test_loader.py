@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from simulation.contract import KPI_NAMES
+from simulation.errors import ScenarioError
 from simulation.scenario.loader import (
     dump_yaml,
     load_scenario,
@@ -15,9 +18,6 @@ from simulation.scenario.loader import (
     resolve_dict,
 )
 from simulation.scenario.schema import Scenario
-
-from simulation.contract import KPI_NAMES
-from simulation.errors import ScenarioError
 
 MINIMAL = {"name": "t"}
 

@@ -17,14 +17,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from simulation.scenario.demand import expected_cases
-from simulation.scenario.limits import LimitError, check_limits, estimate
-from simulation.scenario.loader import load_scenario
 
 import simulation
 from simulation.cli import main
 from simulation.errors import ReplicationError, ScenarioError
 from simulation.scenario import limits
+from simulation.scenario.demand import expected_cases
+from simulation.scenario.limits import LimitError, check_limits, estimate
+from simulation.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 JIAXING = ROOT / "scenarios" / "jiaxing.yaml"

@@ -9,13 +9,13 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from simulation.scenario.loader import packaged_default_path
 
 from simulation import load_scenario, run
 from simulation.cli import main
 from simulation.outputs.figures import FIGURES
 from simulation.outputs.report import kpi_comparison, render_html, scenario_differences
 from simulation.outputs.results_io import RunTables, flatten, from_results, load_results
+from simulation.scenario.loader import packaged_default_path
 
 SHORT = ["horizon_days=20", "warmup_days=3", "replications=2"]
 
