@@ -20,6 +20,8 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
+from simulation.checks.theory import mmc_wait
+
 LEVELS = ("grid", "village", "town", "county", "city")
 GRID, VILLAGE, TOWN, COUNTY, CITY = range(5)
 RESIDENTS_PER_GRID = 10_000
@@ -89,7 +91,8 @@ def build_tree(spec: TreeSpec) -> Tree:
 
 
 def analytic_waits(spec: TreeSpec) -> dict[str, float]:
-    """Steady-state mean wait in queue per level (M/M/c, Erlang C) of the Jackson network."""
+    """Steady-state mean wait in queue per level (M/M/c, the validation suite's Erlang C) of
+    the Jackson network."""
     rate = spec.grid_rate
     fan_in = (1, spec.grids, spec.villages, spec.towns, spec.counties)
     waits: dict[str, float] = {}
@@ -97,14 +100,8 @@ def analytic_waits(spec: TreeSpec) -> dict[str, float]:
         if level:
             rate = rate * fan_in[level] * (1 - spec.resolve[level - 1])
         c, mu = spec.staff[level], 1.0 / spec.mean_hours[level]
-        a = rate / mu
-        rho = a / c
-        if rho >= 1:
-            waits[LEVELS[level]] = math.inf
-            continue
-        tail = a**c / math.factorial(c) / (1 - rho)
-        p_wait = tail / (sum(a**k / math.factorial(k) for k in range(c)) + tail)
-        waits[LEVELS[level]] = p_wait / (c * mu - rate)
+        stable = rate < c * mu
+        waits[LEVELS[level]] = mmc_wait(rate, mu, c) if stable else math.inf
     return waits
 
 

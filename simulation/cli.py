@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import signal
 import sys
@@ -13,10 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from .errors import ReplicationError, ScenarioError
-from .experiments.compare import format_number
 from .scenario.limits import LimitError
 
 EXIT_FAILED = 1
@@ -46,26 +42,6 @@ def _load(args: argparse.Namespace):
 
     source = args.scenario if args.scenario else packaged_default_path()
     return load_scenario(source, args.overrides)
-
-
-def format_kpis(kpis: pd.DataFrame) -> str:
-    """The KPI table as aligned text: mean, 95% interval, target and ✓/✗."""
-    rows = [("KPI", "mean", "95% CI", "target", "")]
-    for r in kpis.itertuples(index=False):
-        ci = (
-            ""
-            if math.isnan(r.ci_low)
-            else f"[{format_number(r.ci_low)}, {format_number(r.ci_high)}]"
-        )
-        target = "" if math.isnan(r.target) else format_number(r.target)
-        mark = "" if pd.isna(r.meets) else ("✓" if r.meets else "✗")
-        rows.append((r.kpi, format_number(r.mean), ci, target, mark))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = []
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
-        lines.append("  ".join(cells) + ("  " + row[4] if row[4] else ""))
-    return "\n".join(lines)
 
 
 def _progress_bar(total: int, label: str):
@@ -104,6 +80,7 @@ def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiments.runner import run
+    from .outputs.text import format_kpis
 
     scenario = _load(args)
     out = Path(args.out) if args.out else Path("results") / scenario.name
@@ -172,7 +149,8 @@ def _executor_kwargs(args: argparse.Namespace) -> dict:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .experiments.compare import compare, format_comparison
+    from .experiments.compare import compare
+    from .outputs.text import format_comparison
     from .scenario.loader import load_scenario
 
     scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
@@ -196,7 +174,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .experiments.sweep import format_sweep, parse_vary, sweep
+    from .experiments.sweep import parse_vary, sweep
+    from .outputs.text import format_sweep
 
     scenario = _load(args)
     try:

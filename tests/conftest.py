@@ -141,18 +141,6 @@ def analytic_scenario(
     }
 
 
-def erlang_c_wait(lam: float, mu: float, servers: int) -> float:
-    """Mean wait in queue of an M/M/c queue (Erlang C from the Erlang B recursion)."""
-    a = lam / mu
-    rho = a / servers
-    assert rho < 1, "unstable queue"
-    b = 1.0
-    for k in range(1, servers + 1):
-        b = a * b / (k + a * b)
-    c = b / (1 - rho * (1 - b))
-    return c / (servers * mu - lam)
-
-
 @dataclass
 class Case:
     """One hand-built case. Levels are names; per-level values map level name → value."""

@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import analytic_scenario, erlang_c_wait
+from conftest import analytic_scenario
 
 import simulation
+from simulation.checks.theory import mmc_wait
 from simulation.contract import LEVELS
 
 
@@ -106,7 +107,7 @@ def test_utilization_matches_offered_load(jackson, level):
 def test_mean_wait_matches_erlang_c(jackson, level):
     _, levels, results = jackson
     lv = levels[LEVELS.index(level)]
-    expected = erlang_c_wait(lv.lam, lv.mu, lv.servers)
+    expected = mmc_wait(lv.lam, lv.mu, lv.servers)
     per_rep = results.by_replication[f"wait_hours_{level}"]
     se = per_rep.std(ddof=1) / len(per_rep) ** 0.5 / expected
     tolerance = min(max(WAIT_FLOOR, WAIT_SE * se), WAIT_CAP)

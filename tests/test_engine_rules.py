@@ -15,7 +15,6 @@ from conftest import (
     RESOLVE,
     Case,
     at,
-    erlang_c_wait,
     hours_of_day,
     merge,
     run_cases,
@@ -23,6 +22,7 @@ from conftest import (
 )
 
 import simulation
+from simulation.checks.theory import mmc_wait
 from simulation.contract import LEVELS, OUTCOMES
 from simulation.engine.calendar import Calendar
 from simulation.scenario.demand import first_weekday
@@ -328,8 +328,8 @@ def test_specialist_villages_wait_as_separate_queues_and_longer_than_generalists
     lam, mu = 0.9, 0.5
     general = simulation.run(_village_only(True)).kpi("wait_hours_village")
     special = simulation.run(_village_only(False)).kpi("wait_hours_village")
-    expected_general = erlang_c_wait(lam, mu, 3)  # ≈ 0.53 h
-    expected_special = 0.6 * erlang_c_wait(0.6 * lam, mu, 2) + 0.4 * erlang_c_wait(0.4 * lam, mu, 1)
+    expected_general = mmc_wait(lam, mu, 3)  # ≈ 0.53 h
+    expected_special = 0.6 * mmc_wait(0.6 * lam, mu, 2) + 0.4 * mmc_wait(0.4 * lam, mu, 1)
     # 3 × 1500 days: across seeds both means stay within ±6% of theory; 15% is robust, and
     # specialists counted as one M/M/3 (or as three M/M/1 by share) would miss by far more
     assert general == pytest.approx(expected_general, rel=0.15)

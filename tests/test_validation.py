@@ -15,17 +15,12 @@ import pandas as pd
 import pytest
 
 from simulation import cli
+from simulation.checks import markdown, queueing
 from simulation.checks import suite as validation
 from simulation.checks.calibration import PUBLISHED, calibrate, calibration_metrics
-from simulation.checks.suite import (
-    BAND_CONFIDENCE,
-    COLUMNS,
-    compare,
-    erlang_c,
-    mmc_wait,
-    priority_waits,
-    validate,
-)
+from simulation.checks.harness import BAND_CONFIDENCE, COLUMNS, compare
+from simulation.checks.suite import validate
+from simulation.checks.theory import erlang_c, jackson_rates, mmc_wait, priority_waits
 from simulation.engine import model
 from simulation.engine.calendar import Calendar
 
@@ -51,6 +46,16 @@ def test_cobham_example_from_the_issue():
     assert low + 1 == pytest.approx(6.0)
     # one class is plain M/M/c
     assert priority_waits([2.4], 1.0, 3)[0] == pytest.approx(mmc_wait(2.4, 1.0, 3))
+
+
+def test_jackson_rates_add_the_unresolved_outflow_of_the_children():
+    # a root (level 2) over two offices (level 1), one of them over two leaves (level 0)
+    parent, level = [-1, 0, 0, 1, 1], [2, 1, 1, 0, 0]
+    lam = jackson_rates(parent, level, [0.0, 0.0, 1.0, 2.0, 3.0], leave=[0.5, 0.25, 1.0])
+    assert list(lam[3:]) == [2.0, 3.0]
+    assert lam[1] == pytest.approx(0.5 * 5.0)
+    assert lam[2] == pytest.approx(1.0)
+    assert lam[0] == pytest.approx(0.75 * (2.5 + 1.0))
 
 
 # ---------------------------------------------------------------- pass/fail rule
@@ -112,7 +117,7 @@ def test_full_suite_passes():
     report = validate(quick=False)
     failures = report.failures[["check", "metric", "simulated", "theory", "band_low", "band_high"]]
     assert report.passed, f"validation failures:\n{failures.to_string()}"
-    assert len(report.table) == validation.FULL_SUITE_SIZE
+    assert len(report.table) == markdown.FULL_SUITE_SIZE
 
 
 # ---------------------------------------------------------------- broken engines must fail
@@ -149,7 +154,7 @@ def test_doubled_handling_times_fail_throughput_and_erlang(monkeypatch):
         return cases
 
     monkeypatch.setattr(model, "draw_cases", doubled)
-    monkeypatch.setattr(validation, "ERLANG_QUICK", [(3, 0.4)])
+    monkeypatch.setattr(queueing, "ERLANG_QUICK", [(3, 0.4)])
     report = validate(quick=True, checks=["erlang_c", "calendar"])
     assert len(_failed(report, "handlings a workday")) == 1
     assert len(_failed(report, "M/M/3 ρ=0.4: utilisation")) == 1

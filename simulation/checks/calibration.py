@@ -21,10 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.kpis import mean_ci
+from .. import store
+from ..analysis.stats import mean_ci
 from ..contract import LEVELS
 from ..experiments.runner import Results
 from ..experiments.runner import run as run_scenario
+from ..formats import percent
 from ..scenario.loader import load_scenario, packaged_default_path
 from ..scenario.schema import Scenario
 
@@ -218,10 +220,8 @@ class CalibrationReport:
         return render_markdown(self)
 
     def save(self, path: str | Path) -> Path:
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(self.markdown(), encoding="utf-8")
-        return out
+        """Write the Markdown report to ``path`` (all or nothing)."""
+        return store.write_text(path, self.markdown())
 
 
 def _verdict(fig: Figure, mean: float, lo: float, hi: float) -> str:
@@ -286,10 +286,6 @@ def calibrate(
 # ---------------------------------------------------------------- output
 
 
-def _pct(value: float, digits: int = 1) -> str:
-    return "–" if value is None or math.isnan(value) else f"{100 * value:.{digits}f}%"
-
-
 def render_markdown(report: CalibrationReport) -> str:
     sc = report.scenario
     summary = report.summary()
@@ -298,7 +294,7 @@ def render_markdown(report: CalibrationReport) -> str:
 
     def stat(key: str, digits: int = 1) -> str:
         mean, lo, hi, _ = mean_ci(per_rep[key])
-        return f"{_pct(mean, digits)} [{_pct(lo, digits)}, {_pct(hi, digits)}]"
+        return f"{percent(mean, digits)} [{percent(lo, digits)}, {percent(hi, digits)}]"
 
     lines = [
         "# Calibration: the default scenario against published figures",
@@ -318,7 +314,7 @@ def render_markdown(report: CalibrationReport) -> str:
         "|---|---:|---|---|---|---:|---|",
     ]
     for row, fig in zip(summary.itertuples(index=False), PUBLISHED, strict=True):
-        published = ("> " if fig.relation == ">" else "") + _pct(fig.value)
+        published = ("> " if fig.relation == ">" else "") + percent(fig.value)
         lines.append(
             f"| {fig.label} | {published} | {fig.source} | {fig.year} | "
             f"{stat(fig.key, 2)} | {row.gap_pp:+.2f} pp | {row.verdict} |"
@@ -385,8 +381,8 @@ def _reading(report: CalibrationReport, summary: pd.DataFrame) -> list[str]:
     out = []
     g = mean_ci(per_rep["grassroots_rate"])[0]
     out.append(
-        f"- **Below county level.** {_pct(g)} of all counted cases are resolved at town or "
-        f"below ({_pct(mean_ci(per_rep['grassroots_of_resolved'])[0])} of resolved cases), "
+        f"- **Below county level.** {percent(g)} of all counted cases are resolved at town or "
+        f"below ({percent(mean_ci(per_rep['grassroots_of_resolved'])[0])} of resolved cases), "
         + (
             "above the Huzhou bound of 90%, "
             if g > 0.90
@@ -400,8 +396,8 @@ def _reading(report: CalibrationReport, summary: pd.DataFrame) -> list[str]:
     c = mean_ci(per_rep["county_resolved"])[0]
     there = mean_ci(per_rep["county_settled_there"])[0]
     out.append(
-        f"- **County centres.** Of the cases that reached a county office, {_pct(c, 2)} were "
-        f"resolved in the end ({_pct(there)} by the county office itself, the rest by the "
+        f"- **County centres.** Of the cases that reached a county office, {percent(c, 2)} were "
+        f"resolved in the end ({percent(there)} by the county office itself, the rest by the "
         f"city hub), against the published 99.2% ({100 * (c - 0.992):+.2f} pp). The published "
         "rate counts what the centre resolved with all its desks (court, arbitration, "
         "petitions) under one roof, which is closer to *eventually resolved* than to the "
@@ -411,7 +407,7 @@ def _reading(report: CalibrationReport, summary: pd.DataFrame) -> list[str]:
     )
     t = mean_ci(per_rep["one_trip_rate"])[0]
     out.append(
-        f"- **At most one trip.** {_pct(t)} of closed cases needed at most one trip, against "
+        f"- **At most one trip.** {percent(t)} of closed cases needed at most one trip, against "
         f"the survey's 90.6% ({100 * (t - 0.906):+.2f} pp). The value is set almost entirely by "
         "the assumed `online_mediation` share (0.35 in the scenario file, whose comment says "
         "it was chosen to match this survey), so this agreement is by construction, not an "
@@ -455,8 +451,9 @@ def run_command(args: argparse.Namespace) -> int:
     for r in summary.itertuples(index=False):
         rel = ">" if r.relation == ">" else ""
         print(
-            f"{r.figure}: model {_pct(r.model, 2)} [{_pct(r.ci_low, 2)}, {_pct(r.ci_high, 2)}]"
-            f" vs published {rel}{_pct(r.published)} ({r.gap_pp:+.2f} pp): {r.verdict}"
+            f"{r.figure}: model {percent(r.model, 2)} "
+            f"[{percent(r.ci_low, 2)}, {percent(r.ci_high, 2)}]"
+            f" vs published {rel}{percent(r.published)} ({r.gap_pp:+.2f} pp): {r.verdict}"
         )
     print(f"report: {out}")
     return 0

@@ -14,8 +14,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import store
 from ..analysis import kpis as kpi_functions
 from ..scenario.schema import Scenario
 from .executors import Executor
@@ -32,7 +31,6 @@ from .runner import (
     combine,
     executor_scope,
     progress_scope,
-    replace_dir,
     run_replication,
     with_run_control,
 )
@@ -115,20 +113,13 @@ class Comparison:
     def save(self, directory: str | os.PathLike) -> Path:
         """Write ``comparison.csv`` and each scenario's outputs under ``<directory>/<label>/``,
         all or nothing (staged beside the target, then moved into place)."""
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with store.staged_folder(directory) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
             for label in self.labels:
                 folder = staging / label
                 folder.mkdir()
                 self.results[label].write_into(folder)
-            replace_dir(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
 
 
 def _table(labels: list[str], results: dict[str, Results], confidence: float) -> pd.DataFrame:
@@ -202,51 +193,3 @@ def compare(
         for label, scenario in zip(labels, scenarios, strict=True)
     }
     return Comparison(labels, results, _table(labels, results, confidence))
-
-
-def format_number(value: float) -> str:
-    """A KPI value for a text table: thousands separated, three decimals below 10."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) >= 1000 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-
-
-def _signed(value: float) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    if value == 0:
-        return "0"
-    text = format_number(abs(value))
-    if text.strip("0.,") == "":  # too small to show at this precision
-        text = f"{abs(value):.1e}"
-    return ("+" if value > 0 else "−") + text
-
-
-def format_comparison(comparison: Comparison) -> str:
-    """Side by side: each KPI's mean per scenario, with the paired difference from the base;
-    ``*`` marks a difference whose 95% interval excludes 0."""
-    table = comparison.table
-    labels = comparison.labels
-    header = ["KPI", labels[0]] + labels[1:]
-    rows = [header]
-    for kpi, group in table.groupby("kpi", sort=False):
-        by = group.set_index("scenario")
-        cells = [str(kpi), format_number(by.loc[labels[0], "mean"])]
-        for label in labels[1:]:
-            r = by.loc[label]
-            mark = " *" if r["significant"] else "  "
-            cells.append(f"{format_number(r['mean'])} ({_signed(r['diff'])}){mark}")
-        rows.append(cells)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = []
-    for row in rows:
-        cells = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join([row[0].ljust(widths[0]), *cells]))
-    n_sig = int(table["significant"].sum())
-    lines.append(
-        f"\n(difference from {labels[0]} in brackets, paired by replication; "
-        f"* = 95% interval excludes 0: {n_sig} significant)"
-    )
-    return "\n".join(lines)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .. import store
 from ..analysis import kpis as kpi_functions
 from ..engine.city import build_city
 from ..engine.model import Model, cyclic_gc_paused
@@ -257,18 +256,11 @@ class Results:
         """Write the five outputs into ``directory``, all or nothing.
 
         Files are written into a temporary folder beside the target and moved into place only
-        when complete, so a reader never sees a half-written result.
+        when complete, so a reader never sees a half-written result (``store.staged_folder``).
         """
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with store.staged_folder(directory) as staging:
             self.write_into(staging)
-            replace_dir(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
 
     def write_into(self, folder: Path) -> None:
         """Write the five outputs into an existing folder (no atomicity: see ``save``)."""
@@ -277,24 +269,6 @@ class Results:
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
         (folder / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def replace_dir(staging: Path, target: Path) -> None:
-    """Move a complete ``staging`` folder to ``target``, replacing what was there."""
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; give it a normal folder's mode
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        target.rename(old / target.name)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(target)
 
 
 def run(

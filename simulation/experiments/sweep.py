@@ -18,10 +18,7 @@ import contextlib
 import hashlib
 import itertools
 import json
-import math
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,6 +28,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from .. import store
 from ..analysis import kpis as kpi_functions
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
@@ -140,24 +138,13 @@ class SweepPoint:
 
 
 def _store(points_dir: Path, point: SweepPoint) -> None:
-    """Write a finished point atomically (staging folder renamed into place)."""
-    points_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{point.key}.", dir=points_dir))
-    try:
+    """Write a finished point atomically; one stored meanwhile by another run of the same
+    sweep is kept (the same scenario gives the same values)."""
+    with store.staged_folder(points_dir / point.key, replace=False) as staging:
         point.by_replication.to_parquet(staging / PER_REP_FILE)
         meta = {"key": point.key, "values": point.values, "index": point.index}
         (staging / POINT_FILE).write_text(json.dumps(meta, default=str), encoding="utf-8")
         (staging / "scenario.yaml").write_text(dump_yaml(point.scenario), encoding="utf-8")
-        staging.chmod(0o755)
-        try:
-            staging.rename(points_dir / point.key)
-        except OSError:  # stored meanwhile by another run of the same sweep: keep that one
-            if not (points_dir / point.key / POINT_FILE).exists():
-                raise
-            shutil.rmtree(staging, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _load(points_dir: Path, key: str) -> pd.DataFrame | None:
@@ -165,18 +152,6 @@ def _load(points_dir: Path, key: str) -> pd.DataFrame | None:
     if not (folder / POINT_FILE).exists():
         return None
     return pd.read_parquet(folder / PER_REP_FILE)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 # ---------------------------------------------------------------- the sweep
@@ -216,7 +191,7 @@ def sweep_table(
     return pd.DataFrame(rows)
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     """Lists and mappings as one CSV cell (compact JSON); scalars unchanged."""
     if isinstance(value, list | dict):
         return json.dumps(value, default=str)
@@ -280,11 +255,11 @@ def sweep(
             point.by_replication = _load(points_dir, point.key)
     table = sweep_table(keys, points, base.targets)
     if target is not None:
-        _write_atomic(target / "scenario.yaml", dump_yaml(base))
+        store.write_text(target / "scenario.yaml", dump_yaml(base))
         csv = table.copy()
         for key in keys:
-            csv[key] = csv[key].map(_cell)
-        _write_atomic(target / "sweep.csv", csv.to_csv(index=False))
+            csv[key] = csv[key].map(csv_cell)
+        store.write_text(target / "sweep.csv", csv.to_csv(index=False))
     return Sweep(keys, points, table, reused, target)
 
 
@@ -323,24 +298,3 @@ def _run_pending(
                 step(1)
                 if on_point is not None:
                     on_point(point)
-
-
-def format_sweep(result: Sweep, kpis: Sequence[str] | None = None) -> str:
-    """The sweep as aligned text: the varied keys and the mean of a few KPIs per point."""
-    kpis = list(kpis or [])
-    if not kpis:
-        kpis = ["resolved_rate", "grassroots_rate", "one_door_rate", "mean_days_to_close"]
-    header = [*result.keys, *kpis]
-    rows = [header]
-    table = result.table
-    for i in range(len(table)):
-        cells = [str(_cell(result.points[i].values[k])) for k in result.keys]
-        for kpi in kpis:
-            column = f"{kpi}_mean"
-            value = table[column].iloc[i] if column in table else math.nan
-            cells.append("–" if pd.isna(value) else f"{value:.4g}")
-        rows.append(cells)
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows
-    )

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import store
 from ..scenario.loader import load_scenario
 from ..scenario.schema import Scenario
 from .executors import Executor
-from .runner import Progress, replace_dir, run, with_run_control
+from .runner import Progress, run, with_run_control
 
 __all__ = ["WarmupSuggestion", "mser", "open_cases_series", "suggest_warmup"]
 
@@ -137,21 +136,14 @@ class WarmupSuggestion:
     def save(self, directory: str | os.PathLike) -> Path:
         """``warmup.png`` and ``warmup.csv`` (day, each replication, mean) into ``directory``,
         all or nothing."""
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with store.staged_folder(directory) as staging:
             table = self.series.copy()
             table.columns = [f"replication_{c}" for c in table.columns]
             table["mean"] = self.series.mean(axis=1)
             table.index.name = "day"
             table.to_csv(staging / "warmup.csv")
             self.plot(staging / "warmup.png")
-            replace_dir(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return Path(directory)
 
 
 def suggest_warmup(

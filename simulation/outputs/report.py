@@ -29,6 +29,7 @@ import yaml
 
 from ..analysis import kpis as kpi_functions
 from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
+from ..formats import number
 from . import figures as plots
 from .results_io import RunTables, flatten, load_results
 
@@ -156,21 +157,10 @@ FIGURE_CAPTIONS: dict[str, str] = {
 }
 
 
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "–"
-    value = float(value)
-    if value != 0 and abs(value) < 0.001:
-        return f"{value:.1e}"
-    if abs(value) >= 1000 or value.is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-
-
 def _ci(low: float, high: float) -> str:
     if math.isnan(low) or math.isnan(high):
         return ""
-    return f" <span class=muted>[{_fmt(low)}, {_fmt(high)}]</span>"
+    return f" <span class=muted>[{number(low)}, {number(high)}]</span>"
 
 
 def _mark(meets: Any) -> str:
@@ -194,7 +184,7 @@ def _table(frame: pd.DataFrame, index_label: str | None = None) -> str:
 
 def _cell(value: Any) -> str:
     if isinstance(value, float | np.floating):
-        return _fmt(value)
+        return number(value)
     return "" if value is None else str(value)
 
 
@@ -211,19 +201,19 @@ def _kpi_html(comparison: pd.DataFrame, runs: Sequence[RunTables], colors: dict)
     for kpi in dict.fromkeys(comparison["kpi"]):
         base_row = by.loc[(kpi, names[0])]
         sense = "≤ " if kpi in kpi_functions.LOWER_IS_BETTER else "≥ "
-        target = "" if math.isnan(base_row["target"]) else sense + _fmt(base_row["target"])
+        target = "" if math.isnan(base_row["target"]) else sense + number(base_row["target"])
         cells = [f"<td class=k>{html.escape(kpi)}</td>", f"<td>{target}</td>"]
         for name in names:
             r = by.loc[(kpi, name)]
             cells.append(
-                f"<td>{_fmt(r['mean'])}{_ci(r['ci_low'], r['ci_high'])}{_mark(r['meets'])}</td>"
+                f"<td>{number(r['mean'])}{_ci(r['ci_low'], r['ci_high'])}{_mark(r['meets'])}</td>"
             )
         for name in names[1:]:
             r = by.loc[(kpi, name)]
             sig = r["significant"]
             cls = " class=sig" if sig is not pd.NA and bool(sig) else ""
             sign = "+" if r["diff"] > 0 else ""
-            text = "–" if math.isnan(r["diff"]) else sign + _fmt(r["diff"])
+            text = "–" if math.isnan(r["diff"]) else sign + number(r["diff"])
             cells.append(f"<td{cls}>{text}{_ci(r['diff_ci_low'], r['diff_ci_high'])}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><tr>{''.join(head)}</tr>{''.join(rows)}</table>"
