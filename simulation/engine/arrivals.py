@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES
-from ..scenario.demand import day_multipliers, first_weekday
+from ..scenario.demand import day_multipliers
 from ..scenario.schema import Scenario
-from .calendar import Calendar
+from .calendar import scenario_calendar
 from .city import City
 
 # Columns of the uniform fate matrix: one fixed slot per purpose keeps the streams in step.
@@ -131,7 +131,7 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
     type_names = list(scenario.case_types)
     for k, surge in enumerate(scenario.arrivals.surges):
         rng = np.random.default_rng(replication_seed(seed, replication, STREAM_SURGES, k))
-        first = scenario.warmup_days + surge.start_day
+        first = scenario.warmup_days + surge.first_day(scenario.start_date)
         last = min(first + surge.days, scenario.warmup_days + scenario.horizon_days)
         if last <= first:
             continue
@@ -146,7 +146,7 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
     # A citizen walks in, and a grid worker visits, only while offices work: those arrivals
     # drawn in closed hours happen at the next opening. Calls and the app run round the clock.
     in_person = np.isin(channel, IN_PERSON)
-    calendar = Calendar(scenario.calendar, first_weekday(scenario))
+    calendar = scenario_calendar(scenario)
     time[in_person] = calendar.next_open_many(time[in_person])
     order = np.argsort(time, kind="stable")
 

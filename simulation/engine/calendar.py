@@ -4,16 +4,23 @@ Simulation time is in hours from midnight of the first simulated day. A calendar
 time ``t`` to *working time* ``W(t)``, the open hours elapsed since time 0, and back. Adding
 ``h`` working hours to ``t`` is then ``T(W(t) + h)``: a 3 h mediation started at 16:00 with
 17:00 closing ends at 10:30 the next workday. Each call is O(log spans) whatever the date.
+
+A week that repeats is :class:`Calendar`. With statutory holidays (``calendar.holidays: cn``)
+the open periods of every dated day are listed instead (:class:`HolidayCalendar`, about 500 a
+year), still searched by bisection; after the last listed year the week repeats again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ..contract import WEEKDAYS
-from ..scenario.schema import CalendarSpec
+from ..contract import HOURS_PER_DAY, WEEKDAYS
+from ..scenario.demand import first_weekday
+from ..scenario.holidays import DatedDays, dated_days
+from ..scenario.schema import CalendarSpec, Scenario
 
 HOURS_PER_WEEK = 168.0
 
@@ -139,3 +146,129 @@ class Calendar:
 
     def open_hours_between(self, a: float, b: float) -> float:
         return self.working_time(b) - self.working_time(a)
+
+
+def _merged(periods: list[tuple[float, float]]) -> list[list[float]]:
+    """Touching periods (a span ending at 24:00, the next starting at 0:00) form one."""
+    merged: list[list[float]] = []
+    for a, b in periods:
+        if merged and merged[-1][1] >= a:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return merged
+
+
+class HolidayCalendar(Calendar):
+    """A weekly calendar with dated exceptions: closed holidays, opened make-up workdays.
+
+    The open periods from time 0 to the end of the last dated day are listed with the working
+    time at each one's start, so every call is a bisection over them (O(log periods)). Before
+    time 0 and after the dated days the week repeats (only work spilling past the last listed
+    year meets it). ``is_open``, ``add_working_hours`` and ``open_hours_between`` are the weekly
+    calendar's, built on the methods below.
+    """
+
+    def __init__(self, spec: CalendarSpec, first_date: dt.date, dated: DatedDays) -> None:
+        self._week = Calendar(spec, first_date.weekday())
+        self.always_open = False  # holidays close even a round-the-clock week
+        self.open_hours_per_week = self._week.open_hours_per_week
+        self._period = (0.0, 0.0)
+        workdays = {WEEKDAYS.index(d) for d in spec.workdays}
+        spans = spec.spans
+        n_days = max((dated.last - first_date).days + 1, 0)
+        periods: list[tuple[float, float]] = []
+        for day in range(n_days):
+            date = first_date + dt.timedelta(days=day)
+            if date in dated.opened or (date.weekday() in workdays and date not in dated.closed):
+                base = day * HOURS_PER_DAY
+                periods.extend((base + a, base + b) for a, b in spans)
+        intervals = _merged(periods)
+        self._starts = [a for a, _ in intervals]
+        self._ends = [b for _, b in intervals]
+        self._cum = []
+        total = 0.0
+        for a, b in intervals:
+            self._cum.append(total)
+            total += b - a
+        self._cum_end = [c + (b - a) for c, (a, b) in zip(self._cum, intervals, strict=True)]
+        self._end = n_days * HOURS_PER_DAY
+        """Clock time at which the dated days end and the week repeats."""
+        self._w_end = total
+        self._tail_shift = total - self._week.working_time(self._end)
+        """Added to the week's working time after ``_end`` to continue from ``_w_end``."""
+        self._starts_np = np.asarray(self._starts, dtype=float)
+        self._ends_np = np.asarray(self._ends, dtype=float)
+
+    def _open_period(self, t: float) -> tuple[float, float] | None:
+        if not 0.0 <= t < self._end:
+            return self._week._open_period(t)
+        i = bisect_right(self._starts, t) - 1
+        if i >= 0 and t < self._ends[i]:
+            return self._starts[i], self._ends[i]
+        return None
+
+    def working_time(self, t: float) -> float:
+        if t < 0.0:
+            return self._week.working_time(t)
+        if t >= self._end:
+            return self._week.working_time(t) + self._tail_shift
+        i = bisect_right(self._starts, t) - 1
+        if i < 0:
+            return 0.0
+        return self._cum[i] + min(t - self._starts[i], self._ends[i] - self._starts[i])
+
+    def clock_time(self, w: float) -> float:
+        if w <= 0.0:
+            return self._week.clock_time(w)
+        if w > self._w_end:
+            return self._week.clock_time(w - self._tail_shift)
+        i = bisect_left(self._cum_end, w)
+        return self._starts[i] + (w - self._cum[i])
+
+    def _after_dated(self) -> float:
+        return self._week.next_open(self._end)
+
+    def next_open(self, t: float) -> float:
+        if t < 0.0:
+            r = self._week.next_open(t)
+            return r if r < 0.0 else self.next_open(0.0)
+        if t >= self._end:
+            return self._week.next_open(t)
+        i = bisect_right(self._starts, t) - 1
+        if i >= 0 and t < self._ends[i]:
+            return t
+        return self._starts[i + 1] if i + 1 < len(self._starts) else self._after_dated()
+
+    def next_open_many(self, times: np.ndarray) -> np.ndarray:
+        times = np.asarray(times, dtype=float)
+        out = self._week.next_open_many(times)
+        before = (times < 0.0) & (out >= 0.0)  # the week's opening falls in the dated days
+        if before.any():
+            out[before] = self.next_open(0.0)
+        inside = (times >= 0.0) & (times < self._end)
+        if not inside.any():
+            return out
+        t = times[inside]
+        n = len(self._starts)
+        if n == 0:
+            out[inside] = self._after_dated()
+            return out
+        i = np.searchsorted(self._starts_np, t, side="right") - 1
+        is_open = (i >= 0) & (t < self._ends_np[np.maximum(i, 0)])
+        j = np.minimum(i + 1, n - 1)
+        opening = np.where(i + 1 < n, self._starts_np[j], self._after_dated())
+        out[inside] = np.where(is_open, t, opening)
+        return out
+
+
+def scenario_calendar(scenario: Scenario) -> Calendar:
+    """The working calendar of a scenario's offices: weekly, or weekly with dated holidays."""
+    spec = scenario.calendar
+    first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
+    if spec.always_open or spec.holidays == "none":
+        return Calendar(spec, first_weekday(scenario))
+    last = scenario.start_date + dt.timedelta(days=scenario.horizon_days - 1)
+    dated = dated_days(spec.holidays, first, last)
+    assert dated is not None
+    return HolidayCalendar(spec, first, dated)

@@ -21,10 +21,9 @@ import simpy
 from simpy.events import NORMAL, Event
 
 from ..contract import HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
-from ..scenario.demand import first_weekday
 from ..scenario.schema import Scenario
 from .arrivals import Cases, draw_cases
-from .calendar import Calendar
+from .calendar import scenario_calendar
 from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
 from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
@@ -116,7 +115,7 @@ class Model:
         self.city = city
         self.replication = replication
         self.env = simpy.Environment()
-        self.calendar = Calendar(scenario.calendar, first_weekday(scenario))
+        self.calendar = scenario_calendar(scenario)
         self.always_open = self.calendar.always_open
         self.t0 = scenario.warmup_days * HOURS_PER_DAY
         self.t1 = self.t0 + scenario.horizon_days * HOURS_PER_DAY

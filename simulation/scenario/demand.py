@@ -33,6 +33,6 @@ def expected_cases(scenario: Scenario, residents: int) -> float:
     counted = day_multipliers(scenario)[scenario.warmup_days :]
     total = per_day * float(counted.sum())
     for surge in scenario.arrivals.surges:
-        days = max(0, min(surge.days, scenario.horizon_days - surge.start_day))
+        days = max(0, min(surge.days, scenario.horizon_days - surge.first_day(scenario.start_date)))
         total += surge.per_day * days
     return total

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
+from .holidays import UnsupportedYearError, check_years
 
 Level = Literal["grid", "village", "town", "county", "city"]
 Severity = Literal["minor", "general", "major", "critical"]
@@ -77,6 +78,9 @@ class CalendarSpec(Spec):
     always_open: bool = False
     workdays: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
     hours: list[str] = Field(default_factory=lambda: ["08:30-12:00", "13:30-17:00"])
+    holidays: Literal["none", "cn"] = "none"
+    """Dated exceptions to the week: ``cn`` closes China's statutory holidays and opens their
+    make-up working days (调休); ``none`` repeats the week unchanged (see ``holidays.py``)."""
 
     @field_validator("hours")
     @classmethod
@@ -149,6 +153,7 @@ class CitySpec(Spec):
     def _one_source(self) -> CitySpec:
         if self.counties is not None and self.generate is not None:
             raise invalid("either 'counties' or 'generate', not both", "both", "generate")
+
         if self.counties is not None:
             if not self.counties:
                 raise invalid("at least one county", "none", "counties")
@@ -291,10 +296,25 @@ class Surge(Spec):
     where: str = Field(min_length=1)
     """A county name: surge cases arrive at that county's grids, spread by residents."""
     type: str
-    start_day: int = Field(ge=0)
+    start_day: int | None = Field(default=None, ge=0)
     """Day of the counted period (0 = start_date) on which the surge begins."""
+    start: dt.date | None = None
+    """The same as a calendar date (``2021-02-01``); give either, or both when they agree."""
     days: Count
     per_day: NonNegative
+
+    @model_validator(mode="after")
+    def _one_start(self) -> Surge:
+        if self.start_day is None and self.start is None:
+            raise invalid("'start_day' (a day number) or 'start' (a date)", "neither", "start_day")
+        return self
+
+    def first_day(self, start_date: dt.date) -> int:
+        """The counted day (0 = ``start_date``) on which the surge begins."""
+        if self.start is not None:
+            return (self.start - start_date).days
+        assert self.start_day is not None
+        return self.start_day
 
 
 class ArrivalsSpec(Spec):
@@ -423,6 +443,7 @@ class Scenario(Spec):
             {k: t.share for k, t in self.case_types.items()}, "case_types shares", "case_types"
         )
         for i, surge in enumerate(self.arrivals.surges):
+            _check_surge_start(surge, self.start_date, f"arrivals.surges.{i}")
             if surge.type not in self.case_types:
                 raise invalid(
                     f"one of the case_types {sorted(self.case_types)}",
@@ -450,11 +471,41 @@ class Scenario(Spec):
                 str(self.horizon_days),
                 "horizon_days",
             )
+        if self.calendar.holidays != "none" and not self.calendar.always_open:
+            first = self.start_date - dt.timedelta(days=self.warmup_days)
+            last = self.start_date + dt.timedelta(days=self.horizon_days - 1)
+            try:
+                check_years(self.calendar.holidays, first, last)
+            except UnsupportedYearError as error:
+                low, high = error.known
+                raise invalid(
+                    f"a run within {low}-{high}, the years whose statutory holidays are "
+                    f"published (or holidays: none)",
+                    f"a run from {first} to {last} (no holiday dates for "
+                    f"{', '.join(map(str, error.years))})",
+                    "calendar.holidays",
+                ) from None
         return self
 
     def to_dict(self) -> dict:
         """The fully resolved scenario as plain YAML-ready data."""
         return self.model_dump(mode="json")
+
+
+def _check_surge_start(surge: Surge, start_date: dt.date, at: str) -> None:
+    if surge.start is None:
+        return
+    day = (surge.start - start_date).days
+    if day < 0:
+        raise invalid(
+            f"a date on or after start_date {start_date}", str(surge.start), f"{at}.start"
+        )
+    if surge.start_day is not None and surge.start_day != day:
+        raise invalid(
+            f"start_day {day} to agree with start {surge.start} (or only one of them)",
+            f"start_day {surge.start_day}",
+            f"{at}.start_day",
+        )
 
 
 def _county_names(city: CitySpec) -> list[str]:
