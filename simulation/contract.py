@@ -76,6 +76,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "channel",
     "county",
     "town",
+    "town_code",
     "village",
     "grid",
     "arrival_day",
@@ -92,6 +93,7 @@ CASE_COLUMNS: tuple[str, ...] = (
 OFFICE_COLUMNS: tuple[str, ...] = (
     "replication",
     "office",
+    "office_code",
     "level",
     "county",
     "staff",

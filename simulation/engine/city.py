@@ -16,6 +16,7 @@ import numpy as np
 
 from ..contract import LEVELS, Level
 from ..errors import ScenarioError
+from ..scenario.divisions import load_divisions
 from ..scenario.schema import CountySpec, GenerateSpec, Scenario
 
 GRID, VILLAGE, TOWN, COUNTY, CITY = (int(level) for level in Level)
@@ -35,6 +36,9 @@ class Office:
     one_stop: bool = True
     misroute: float = 0.0
     residents: int = 0
+    code: str = ""
+    """12-digit statistical division code (统计用区划代码) of a real city, county or town;
+    empty for synthetic offices (villages, grids, generated cities)."""
 
 
 @dataclass
@@ -116,7 +120,7 @@ def build_city(scenario: Scenario) -> City:
 
     defaults = [getattr(level_spec, name).model_dump() for name in LEVELS]
 
-    def add(name: str, level: int, parent: int, county: str, residents: int) -> int:
+    def add(name: str, level: int, parent: int, county: str, residents: int, code: str = "") -> int:
         office = Office(
             index=len(offices),
             name=name,
@@ -124,23 +128,33 @@ def build_city(scenario: Scenario) -> City:
             parent=parent,
             county=county,
             residents=residents,
+            code=code,
             **defaults[level],
         )
         offices.append(office)
         return office.index
 
     total = sum(c.population for c in counties)
-    city = add(city_spec.name, CITY, -1, "", total)
+    table = load_divisions(city_spec.divisions) if city_spec.divisions else None
+    city = add(city_spec.name, CITY, -1, "", total, table.city_code if table else "")
     grids: list[int] = []
     residents: list[int] = []
     branch: list[list[int]] = []
     for c_num, county in enumerate(counties, start=1):
         n_villages = county.villages_per_town or city_spec.villages_per_town
         n_grids = county.grids_per_village or city_spec.grids_per_village
-        c_idx = add(county.name, COUNTY, city, county.name, county.population)
+        real = table.county(county.name) if table else None
+        c_idx = add(
+            county.name, COUNTY, city, county.name, county.population, real.code if real else ""
+        )
         for t_num, t_pop in enumerate(_split(county.population, county.towns), start=1):
-            t_name = f"{county.name}/{_label('town', (c_num, t_num), county.towns, generated)}"
-            t_idx = add(t_name, TOWN, c_idx, county.name, t_pop)
+            if real is not None:  # the schema checked that the counts agree
+                town = real.towns[t_num - 1]
+                t_name, t_code = f"{county.name}/{town.name_en}", town.code
+            else:
+                t_label = _label("town", (c_num, t_num), county.towns, generated)
+                t_name, t_code = f"{county.name}/{t_label}", ""
+            t_idx = add(t_name, TOWN, c_idx, county.name, t_pop, t_code)
             for v_num, v_pop in enumerate(_split(t_pop, n_villages), start=1):
                 v_label = _label("village", (c_num, t_num, v_num), n_villages, generated)
                 v_name = f"{t_name}/{v_label}"
@@ -171,10 +185,21 @@ def _apply_overrides(scenario: Scenario, offices: list[Office]) -> None:
         key = f"offices.overrides.{name}"
         office = by_name.get(name)
         if office is None:
-            close = difflib.get_close_matches(name, list(by_name), n=1)
+            counties = [o.name for o in offices if o.level == COUNTY]
+            # a bare name is most likely a county: suggest among counties first
+            pool = counties if "/" not in name else list(by_name)
+            close = difflib.get_close_matches(name, pool, n=1) or difflib.get_close_matches(
+                name, list(by_name), n=1
+            )
+            divisions = scenario.city.divisions
+            if not close and divisions and "/" not in name:  # a misspelt Chinese county name
+                suggestion = load_divisions(divisions).suggest(name)
+                close = [suggestion] if suggestion else []
+            shown = counties if len(counties) <= 12 else [*counties[:11], "..."]
             raise ScenarioError(
                 key=key,
-                expected="the name of an office (as printed in outputs) or of a county",
+                expected="the name of an office (as printed in outputs) or of a county: "
+                + ", ".join(shown),
                 found=repr(name),
                 hint=f"did you mean {close[0]!r}?" if close else None,
             )

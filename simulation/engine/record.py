@@ -17,6 +17,7 @@ from ..contract import (
     OFFICE_COLUMNS,
     OUTCOMES,
     SEVERITIES,
+    Level,
     Outcome,
 )
 from ..scenario.schema import Scenario
@@ -57,6 +58,17 @@ def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int64), categories=categories)
 
 
+def _town_codes(city: City, towns: np.ndarray) -> pd.Categorical:
+    """The 12-digit code of each case's town (empty for a synthetic town), as a categorical."""
+    town_offices = [o for o in city.offices if o.level == int(Level.town)]
+    codes = sorted({o.code for o in town_offices})
+    index = {code: i for i, code in enumerate(codes)}
+    position = np.zeros(len(city.offices), dtype=np.int64)
+    for o in town_offices:
+        position[o.index] = index[o.code]
+    return pd.Categorical.from_codes(position[towns], categories=codes)
+
+
 def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFrame:
     """One row per counted case (arrived after the warm-up, before the horizon)."""
     keep = np.flatnonzero(raw.counted)
@@ -92,6 +104,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
                 categories=list(city.counties),
             ),
             "town": pd.Categorical.from_codes(branch[:, 2], dtype=office_cat),
+            "town_code": _town_codes(city, branch[:, 2]),
             "village": pd.Categorical.from_codes(branch[:, 1], dtype=office_cat),
             "grid": pd.Categorical.from_codes(branch[:, 0], dtype=office_cat),
             "arrival_day": (arrival - t0) / HOURS_PER_DAY,
@@ -121,6 +134,7 @@ def office_table(raw: RawReplication, city: City) -> pd.DataFrame:
         {
             "replication": np.full(len(staff), raw.replication, dtype=np.int64),
             "office": [o.name for o in city.offices],
+            "office_code": [o.code for o in city.offices],
             "level": [LEVELS[o.level] for o in city.offices],
             "county": [o.county for o in city.offices],
             "staff": staff,

@@ -94,8 +94,15 @@ def load_results(directory: str | os.PathLike) -> RunTables:
     kpis = pd.read_csv(root / "kpis.csv")
     kpis["meets"] = kpis["meets"].astype("boolean")
     cases = pd.read_parquet(root / "cases.parquet")
-    offices = pd.read_csv(root / "offices.csv", keep_default_na=False, na_values=[""])
+    offices = pd.read_csv(
+        root / "offices.csv",
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"office_code": str},
+    )
     offices["county"] = offices["county"].fillna("")
+    if "office_code" in offices:  # codes are text: 330402007000, and empty for synthetic offices
+        offices["office_code"] = offices["office_code"].fillna("")
     daily = pd.read_csv(root / "daily.csv")
     mtime = (root / "kpis.csv").stat().st_mtime
     return RunTables(

@@ -7,13 +7,16 @@ Every key has a default here, so a scenario names only what it changes. Reading 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
+from .divisions import DIVISION_SETS, canonical_office, load_divisions
 from .holidays import UnsupportedYearError, check_years
 
 Level = Literal["grid", "village", "town", "county", "city"]
@@ -51,6 +54,12 @@ def _check_shares(shares: dict[str, float], what: str, at: str | None = None) ->
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise invalid(f"{what} summing to 1", f"a sum of {total:g}", at)
+
+
+def _divisions_of(city: Any):
+    """The division table a raw or validated ``city`` section names, if any and known."""
+    key = city.get("divisions") if isinstance(city, Mapping) else None
+    return load_divisions(key) if key in DIVISION_SETS else None
 
 
 # ---------------------------------------------------------------- calendar
@@ -144,16 +153,35 @@ class GenerateSpec(Spec):
 
 class CitySpec(Spec):
     name: str = Field(default="Jiaxing", min_length=1)
+    divisions: Literal["jiaxing"] | None = None
+    """A shipped table of real towns and codes for the listed counties (``divisions.py``)."""
     counties: list[CountySpec] | None = None
     villages_per_town: Count = 15
     grids_per_village: Count = 6
     generate: GenerateSpec | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _canonical_counties(cls, data: Any) -> Any:
+        """Counties named in Chinese (``平湖``) become their English names (``Pinghu``)."""
+        table = _divisions_of(data)
+        if table is None or not isinstance(data.get("counties"), list):
+            return data
+        counties = []
+        for county in data["counties"]:
+            if isinstance(county, Mapping) and isinstance(county.get("name"), str):
+                known = table.county(county["name"])
+                if known is not None:
+                    county = {**county, "name": known.name_en}
+            counties.append(county)
+        return {**data, "counties": counties}
+
     @model_validator(mode="after")
     def _one_source(self) -> CitySpec:
         if self.counties is not None and self.generate is not None:
             raise invalid("either 'counties' or 'generate', not both", "both", "generate")
-
+        if self.divisions is not None:
+            self._check_divisions()
         if self.counties is not None:
             if not self.counties:
                 raise invalid("at least one county", "none", "counties")
@@ -166,6 +194,32 @@ class CitySpec(Spec):
                     "counties",
                 )
         return self
+
+    def _check_divisions(self) -> None:
+        table = load_divisions(str(self.divisions))
+        if self.counties is None:
+            raise invalid(
+                f"the counties of {table.city_en} listed (divisions: {table.key})",
+                "no counties list" if self.generate is None else "a generated city",
+                "divisions",
+            )
+        for i, county in enumerate(self.counties):
+            known = table.county(county.name)
+            if known is None:
+                close = table.suggest(county.name)
+                hint = f" (did you mean {close!r}?)" if close else ""
+                raise invalid(
+                    f"a county of {table.city_en}: {', '.join(table.county_names())}",
+                    f"{county.name!r}{hint}",
+                    f"counties.{i}.name",
+                )
+            if county.towns != len(known.towns):
+                raise invalid(
+                    f"{len(known.towns)} towns, the towns and streets of {known.name_en} in "
+                    f"divisions {table.key} (or no divisions, for made-up towns)",
+                    str(county.towns),
+                    f"counties.{i}.towns",
+                )
 
     @property
     def source(self) -> GenerateSpec | list[CountySpec]:
@@ -435,6 +489,37 @@ class Scenario(Spec):
     backlog_days: Positive = 90
     targets: dict[str, float] = Field(default_factory=_default_targets)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _canonical_places(cls, data: Any) -> Any:
+        """With real divisions, a county (or town) named in Chinese anywhere a place is named
+        (overrides, a surge's ``where``) becomes the name outputs use: ``平湖`` = ``Pinghu``."""
+        if not isinstance(data, Mapping):
+            return data
+        table = _divisions_of(data.get("city"))
+        if table is None:
+            return data
+        data = dict(data)
+        offices = data.get("offices")
+        if isinstance(offices, Mapping) and isinstance(offices.get("overrides"), Mapping):
+            renamed = {
+                canonical_office(k, table) if isinstance(k, str) else k: v
+                for k, v in offices["overrides"].items()
+            }
+            if len(renamed) == len(offices["overrides"]):  # two spellings of one office: keep
+                data["offices"] = {**offices, "overrides": renamed}  # both for the error
+        arrivals = data.get("arrivals")
+        if isinstance(arrivals, Mapping) and isinstance(arrivals.get("surges"), list):
+            surges = []
+            for surge in arrivals["surges"]:
+                if isinstance(surge, Mapping) and isinstance(surge.get("where"), str):
+                    known = table.county(surge["where"])
+                    if known is not None:
+                        surge = {**surge, "where": known.name_en}
+                surges.append(surge)
+            data["arrivals"] = {**arrivals, "surges": surges}
+        return data
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         if not self.case_types:
@@ -451,9 +536,10 @@ class Scenario(Spec):
                     f"arrivals.surges.{i}.type",
                 )
             if not _is_county(self.city, surge.where):
+                close = _suggest_county(self.city, surge.where)
                 raise invalid(
                     f"a county of the city {_county_names(self.city)}",
-                    repr(surge.where),
+                    repr(surge.where) + (f" (did you mean {close!r}?)" if close else ""),
                     f"arrivals.surges.{i}.where",
                 )
         first = self.start_date.toordinal() - self.warmup_days
@@ -515,6 +601,13 @@ def _county_names(city: CitySpec) -> list[str]:
             return ["county-1", "county-2", "...", f"county-{source.counties}"]
         return [f"county-{i}" for i in range(1, source.counties + 1)]
     return [c.name for c in source]
+
+
+def _suggest_county(city: CitySpec, name: str) -> str | None:
+    if city.divisions is not None:
+        return load_divisions(city.divisions).suggest(name)
+    close = difflib.get_close_matches(name, _county_names(city), n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 def _is_county(city: CitySpec, name: str) -> bool:
