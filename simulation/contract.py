@@ -104,6 +104,8 @@ OFFICE_COLUMNS: tuple[str, ...] = (
     "mean_wait_hours",
     "max_queue",
 )
+CODE_COLUMNS: frozenset[str] = frozenset({"town_code", "office_code"})
+"""Division codes beside the names: no KPI reads them, so tables made by hand may omit them."""
 DAILY_COLUMNS: tuple[str, ...] = (
     "replication",
     "day",

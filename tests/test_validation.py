@@ -23,6 +23,7 @@ from simulation.checks.suite import validate
 from simulation.checks.theory import erlang_c, jackson_rates, mmc_wait, priority_waits
 from simulation.engine import model
 from simulation.engine.calendar import Calendar
+from simulation.scenario.demand import first_weekday
 
 # ---------------------------------------------------------------- theory
 
@@ -163,13 +164,14 @@ def test_doubled_handling_times_fail_throughput_and_erlang(monkeypatch):
 
 
 def test_calendar_without_lunch_break_fails(monkeypatch):
-    def no_lunch(spec, first_weekday=0):
+    def no_lunch(scenario):
+        spec = scenario.calendar
         if not spec.always_open:
             first, last = spec.hours[0].split("-")[0], spec.hours[-1].split("-")[1]
             spec = spec.model_copy(update={"hours": [f"{first}-{last}"]})
-        return Calendar(spec, first_weekday)
+        return Calendar(spec, first_weekday(scenario))
 
-    monkeypatch.setattr(model, "Calendar", no_lunch)
+    monkeypatch.setattr(model, "scenario_calendar", no_lunch)
     report = validate(quick=True, checks=["calendar"])
     assert len(_failed(report, "handlings a workday")) == 1
     assert len(_failed(report, "completions while closed")) == 1

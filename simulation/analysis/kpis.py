@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..contract import (
     CASE_COLUMNS,
+    CODE_COLUMNS,
     DAILY_COLUMNS,
     GRASSROOTS_LEVELS,
     KPI_NAMES,
@@ -49,7 +50,7 @@ P90 = 0.9
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns and c not in CODE_COLUMNS]
     if missing:
         raise ValueError(f"{what} table lacks column(s) {', '.join(missing)}")
 

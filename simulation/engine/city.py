@@ -135,7 +135,7 @@ def build_city(scenario: Scenario) -> City:
         return office.index
 
     total = sum(c.population for c in counties)
-    table = load_divisions(city_spec.divisions) if city_spec.divisions else None
+    table = load_divisions(city_spec.divisions) if city_spec.divisions and not generated else None
     city = add(city_spec.name, CITY, -1, "", total, table.city_code if table else "")
     grids: list[int] = []
     residents: list[int] = []
