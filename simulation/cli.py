@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ReplicationError, ScenarioError
+from .errors import OutputError, ReplicationError, ScenarioError
 from .scenario.limits import LimitError
 
 EXIT_FAILED = 1
@@ -50,10 +50,6 @@ def _progress_bar(total: int, label: str):
     return tqdm(total=total, desc=label, unit="rep", file=sys.stderr, leave=False)
 
 
-class OutputError(Exception):
-    """The output folder cannot be written (a user error: exit 2, no traceback)."""
-
-
 def _check_out(out: Path) -> None:
     """``out`` must be a folder or creatable as one: no file in its place or above it."""
     for folder in (out, *out.parents):
@@ -63,6 +59,30 @@ def _check_out(out: Path) -> None:
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise OutputError(f"cannot write outputs to {out}: {folder} is not writable")
             return
+
+
+def _force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder that holds another scenario's results",
+    )
+
+
+def _out_folder(args: argparse.Namespace, scenario, prefix: str = "") -> Path:
+    """``--out``, or ``results/<prefix><name>[+<key>=<value>...]`` named after the ``--set``
+    changes, so a variant never lands in its base scenario's folder."""
+    from .experiments.folders import default_folder_name
+
+    if args.out:
+        return Path(args.out)
+    return Path("results") / default_folder_name(scenario, args.overrides, prefix)
+
+
+def _where(out: Path, args: argparse.Namespace) -> str:
+    """Where the outputs went, saying why when the folder was named after ``--set``."""
+    named = not args.out and args.overrides
+    return f"{out}/" + (" (named after the --set changes)" if named else "")
 
 
 def _limit_kwargs(args: argparse.Namespace) -> dict:
@@ -79,12 +99,14 @@ def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .experiments.folders import check_replaceable
     from .experiments.runner import run
     from .outputs.text import format_kpis
 
     scenario = _load(args)
-    out = Path(args.out) if args.out else Path("results") / scenario.name
+    out = _out_folder(args, scenario)
     _check_out(out)  # before the run: a bad folder should not cost a whole run
+    check_replaceable(out, scenario, force=args.force)
     replications = args.replications or scenario.replications
     _check_size(scenario, replications, args)  # before the progress bar appears
     if args.precision is None:
@@ -109,13 +131,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             **_executor_kwargs(args),
         )
         replications = results.scenario.replications
-    results.save(out)
+    results.save(out, force=args.force)
     print(f"{scenario.name}: {replications} replications, seed {results.scenario.seed}")
     if results.precision is not None:
         print(results.precision.summary())
     print(format_kpis(results.kpis))
     met = results.kpis["meets"].dropna()
-    print(f"\ntargets met: {int(met.sum())} of {len(met)}    outputs: {out}/")
+    print(f"\ntargets met: {int(met.sum())} of {len(met)}    outputs: {_where(out, args)}")
     return 0
 
 
@@ -149,11 +171,16 @@ def _executor_kwargs(args: argparse.Namespace) -> dict:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .experiments.compare import compare
+    from .experiments.compare import compare, unique_labels
+    from .experiments.folders import check_comparison_folder
     from .outputs.text import format_comparison
     from .scenario.loader import load_scenario
 
     scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
+    out = _out_folder(args, scenarios[0], prefix="compare-")
+    _check_out(out)
+    labels = unique_labels([s.name for s in scenarios])
+    check_comparison_folder(out, dict(zip(labels, scenarios, strict=True)), force=args.force)
     comparison = compare(
         *scenarios,
         replications=args.replications,
@@ -161,15 +188,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=True,
         **_executor_kwargs(args),
     )
-    out = Path(args.out) if args.out else Path("results") / f"compare-{comparison.base}"
-    comparison.save(out)
+    comparison.save(out, force=args.force)
     from .outputs.report import write_report
 
     write_report([out / label for label in comparison.labels], out)
     first = comparison.results[comparison.base].scenario
     print(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed}")
     print(format_comparison(comparison))
-    print(f"\noutputs: {out}/comparison.csv, report.html and one folder per scenario")
+    print(f"\noutputs: {_where(out, args)} (comparison.csv, report.html, one folder per scenario)")
     return 0
 
 
@@ -186,7 +212,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if len(axes) != len(args.vary):
         print("govsim: each --vary key may appear only once", file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.out) if args.out else Path("results") / f"sweep-{scenario.name}"
+    out = _out_folder(args, scenario, prefix="sweep-")
+    _check_out(out)
     stored = []
     try:
         result = sweep(
@@ -197,6 +224,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             out=out,
             progress=True,
             on_point=stored.append,
+            force=args.force,
             **_executor_kwargs(args),
         )
     except KeyboardInterrupt:
@@ -213,14 +241,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"ran {result.computed}"
     )
     print(format_sweep(result, args.kpi))
-    print(f"\noutputs: {out}/sweep.csv")
+    print(f"\noutputs: {_where(out, args)} (sweep.csv)")
     return 0
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
+    from .experiments.folders import check_replaceable
     from .experiments.warmup import suggest_warmup
 
     scenario = _load(args)
+    out = _out_folder(args, scenario, prefix="warmup-")
+    _check_out(out)
+    check_replaceable(out, scenario, force=args.force, what="warm-up")
     suggestion = suggest_warmup(
         scenario,
         replications=args.replications,
@@ -230,10 +262,9 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         progress=True,
         **_executor_kwargs(args),
     )
-    out = Path(args.out) if args.out else Path("results") / f"warmup-{scenario.name}"
-    suggestion.save(out)
+    suggestion.save(out, force=args.force)
     print(suggestion.summary())
-    print(f"plot: {out}/warmup.png    series: {out}/warmup.csv")
+    print(f"plot: {out}/warmup.png    series: {out}/warmup.csv    outputs: {_where(out, args)}")
     return 0
 
 
@@ -411,7 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_arg(p_run, optional=True)
     p_run.add_argument("--replications", "-r", type=int, help="number of replications")
     p_run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p_run.add_argument("--out", "-o", help="output folder (default results/<name>/)")
+    p_run.add_argument(
+        "--out",
+        "-o",
+        help="output folder (default results/<name>/, with --set results/<name>+<key>=<value>/)",
+    )
+    _force_option(p_run)
     _executor_options(p_run)
     p_run.add_argument(
         "--precision",
@@ -464,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_compare.add_argument(
         "--out", "-o", help="output folder (default results/compare-<base name>/)"
     )
+    _force_option(p_compare)
     _executor_options(p_compare)
     p_compare.set_defaults(handler=cmd_compare)
 
@@ -486,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--replications", "-r", type=int, help="replications per point")
     p_sweep.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     p_sweep.add_argument("--out", "-o", help="output folder (default results/sweep-<name>/)")
+    _force_option(p_sweep)
     p_sweep.add_argument(
         "--kpi", action="append", help="KPI to print (repeatable; sweep.csv has all)"
     )
@@ -515,6 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the monthly arrival profile (by default it is made flat for this analysis)",
     )
     p_warmup.add_argument("--out", "-o", help="output folder (default results/warmup-<name>/)")
+    _force_option(p_warmup)
     _executor_options(p_warmup)
     p_warmup.set_defaults(handler=cmd_warmup)
 

@@ -1,4 +1,5 @@
-"""The one error a user sees when a scenario is wrong: where, what was expected, what was found."""
+"""The errors a user sees: a wrong scenario (where, what was expected, what was found), a result
+folder that cannot be read or written, a failed replication."""
 
 from __future__ import annotations
 
@@ -47,10 +48,24 @@ class ScenarioError(Exception):
         """This problem and every further one, in order."""
         return [self, *self.others]
 
+    @property
+    def flag(self) -> str:
+        """The command-line option an overridden key came from (``--set`` unless relabelled)."""
+        return self.__dict__.get("_flag", "--set")
+
+    def relabel(self, flag: str) -> ScenarioError:
+        """Say that the overridden keys of this error (and of ``others``) came from ``flag``
+        (e.g. ``--vary``, whose values are applied like ``--set``)."""
+        for problem in self.problems:
+            if problem.from_set:
+                problem._flag = flag
+                problem.args = (problem.message(),)
+        return self
+
     def where(self) -> str:
         """``file:line:column`` as known, or ``(from --set)`` for an overridden key."""
         if self.from_set:
-            return "(from --set)"
+            return f"(from {self.flag})"
         if self.file is None:
             return ""
         text = self.file
@@ -63,7 +78,7 @@ class ScenarioError(Exception):
     def message(self) -> str:
         """This one problem (not ``others``) as text, the hint on its own indented line."""
         if self.from_set:
-            head = f"{self.key} (from --set)" if self.key else "--set"
+            head = f"{self.key} (from {self.flag})" if self.key else self.flag
         else:
             head = ": ".join(p for p in (self.where(), self.key) if p)
         text = f"expected {self.expected}, found {self.found}"
@@ -122,3 +137,9 @@ class ReplicationError(RuntimeError):
         except Exception:
             original = RuntimeError(f"{type(original).__name__}: {original}")
         return ReplicationError, (self.scenario, self.replication, self.seed, original)
+
+
+class OutputError(Exception):
+    """An output or result folder that cannot be used: missing, not govsim's, holding another
+    scenario's results, unreadable or not writable. A user error (``govsim`` exits with code 2,
+    no traceback); the message names the folder or file and what to do."""

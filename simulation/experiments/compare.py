@@ -24,6 +24,7 @@ import pandas as pd
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..scenario.schema import Scenario
+from . import folders
 from .executors import Executor
 from .runner import (
     Progress,
@@ -110,10 +111,18 @@ class Comparison:
         """The rows whose difference from the base is significant."""
         return self.table[self.table["significant"]]
 
-    def save(self, directory: str | os.PathLike) -> Path:
+    def save(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
         """Write ``comparison.csv`` and each scenario's outputs under ``<directory>/<label>/``,
-        all or nothing (staged beside the target, then moved into place)."""
-        with store.staged_folder(directory) as staging:
+        all or nothing (staged beside the target, then moved into place). A folder holding
+        another comparison is replaced only with ``force`` (``folders.check_comparison_folder``).
+        """
+        scenarios = {label: self.results[label].scenario for label in self.labels}
+
+        def replaceable(target: Path) -> None:
+            folders.check_comparison_folder(target, scenarios, force=force)
+
+        replaceable(Path(directory))
+        with store.staged_folder(directory, check=replaceable) as staging:
             self.table.to_csv(staging / "comparison.csv", index=False)
             for label in self.labels:
                 folder = staging / label

@@ -25,6 +25,7 @@ from ..engine.record import case_table, daily_table, office_table
 from ..scenario.limits import check_limits
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
+from . import folders
 from .executors import Executor, make_executor
 
 Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
@@ -252,13 +253,20 @@ class Results:
         """The mean over replications of one KPI."""
         return float(self.kpis.set_index("kpi").loc[name, "mean"])
 
-    def save(self, directory: str | os.PathLike) -> Path:
+    def save(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the five outputs into ``directory``, all or nothing.
 
         Files are written into a temporary folder beside the target and moved into place only
         when complete, so a reader never sees a half-written result (``store.staged_folder``).
+        A folder holding another scenario's results is replaced only with ``force``; a
+        non-empty folder that is not a result folder never (``folders.check_replaceable``).
         """
-        with store.staged_folder(directory) as staging:
+
+        def replaceable(target: Path) -> None:
+            folders.check_replaceable(target, self.scenario, force=force)
+
+        replaceable(Path(directory))  # before writing anything
+        with store.staged_folder(directory, check=replaceable) as staging:
             self.write_into(staging)
         return Path(directory)
 

@@ -30,8 +30,10 @@ import yaml
 
 from .. import store
 from ..analysis import kpis as kpi_functions
+from ..errors import ScenarioError
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
+from . import folders
 from .executors import Executor
 from .runner import (
     Progress,
@@ -209,27 +211,36 @@ def sweep(
     scheduler: str | None = None,
     progress: Progress = None,
     on_point: Callable[[SweepPoint], None] | None = None,
+    force: bool = False,
 ) -> Sweep:
     """Run the full grid of ``axes`` (``{dotted key: values}``) over ``scenario``.
 
     Every point uses the same seed and replication indices (common random numbers). With
-    ``out``, finished points are stored under ``out/points/`` and reused by a later call, and
-    ``out/sweep.csv`` and the base ``scenario.yaml`` are written at the end. ``on_point`` is
-    called with each point as soon as it is stored (or reused). Replications of all pending
-    points go to the executor together; workers return one row of KPIs per replication.
+    ``out``, the base ``scenario.yaml`` is written first, finished points are stored under
+    ``out/points/`` and reused by a later call, and ``out/sweep.csv`` is written at the end; a
+    folder holding another base scenario's sweep is used only with ``force``
+    (``folders.check_replaceable``). ``on_point`` is called with each point as soon as it is
+    stored (or reused). Replications of all pending points go to the executor together;
+    workers return one row of KPIs per replication. A bad key or value in ``axes`` is a
+    ``ScenarioError`` labelled ``(from --vary)``.
     """
     base = with_run_control(scenario, replications, seed)
     keys = list(axes)
     grid = point_grid(axes)
     points = []
     for i, values in enumerate(grid):
-        variant = load_scenario(base, dict(values))
+        try:
+            variant = load_scenario(base, dict(values))
+        except ScenarioError as error:
+            raise error.relabel("--vary") from None
         points.append(SweepPoint(i, dict(values), variant, fingerprint(variant)))
 
     target = Path(out) if out is not None else None
     points_dir = target / POINTS_DIR if target is not None else None
     if target is not None:
+        folders.check_replaceable(target, base, force=force, resumable=(POINTS_DIR,), what="sweep")
         target.mkdir(parents=True, exist_ok=True)
+        store.write_text(target / "scenario.yaml", dump_yaml(base))  # whose sweep this is
     reused = 0
     pending: list[SweepPoint] = []
     for point in points:

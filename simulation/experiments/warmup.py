@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from .. import store
-from ..scenario.loader import load_scenario
+from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
+from . import folders
 from .executors import Executor
 from .runner import Progress, run, with_run_control
 
@@ -133,10 +134,17 @@ class WarmupSuggestion:
         fig.savefig(target)
         return target
 
-    def save(self, directory: str | os.PathLike) -> Path:
-        """``warmup.png`` and ``warmup.csv`` (day, each replication, mean) into ``directory``,
-        all or nothing."""
-        with store.staged_folder(directory) as staging:
+    def save(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
+        """``warmup.png``, ``warmup.csv`` (day, each replication, mean) and the scenario's
+        ``scenario.yaml`` into ``directory``, all or nothing; a folder holding another
+        scenario's outputs is replaced only with ``force`` (``folders.check_replaceable``)."""
+
+        def replaceable(target: Path) -> None:
+            folders.check_replaceable(target, self.scenario, force=force, what="warm-up")
+
+        replaceable(Path(directory))
+        with store.staged_folder(directory, check=replaceable) as staging:
+            (staging / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
             table = self.series.copy()
             table.columns = [f"replication_{c}" for c in table.columns]
             table["mean"] = self.series.mean(axis=1)
