@@ -190,7 +190,7 @@ def govsim_scenario(spec: TreeSpec) -> dict:
 
 def govsim_result(tables) -> TreeRun:
     """Cases and mean wait per level from ``run_replication``'s (cases, offices, daily)."""
-    cases, offices, _ = tables
+    cases, offices = tables[:2]
     waits = {}
     for level in LEVELS:
         rows = offices[offices["level"] == level]

@@ -42,6 +42,15 @@ class Channel(IntEnum):
     walk_in = 3
 
 
+class Kind(IntEnum):
+    """What the citizen asks for (咨询, 求助, 投诉/举报, 矛盾纠纷)."""
+
+    consultation = 0
+    help = 1
+    complaint = 2
+    dispute = 3
+
+
 class Outcome(IntEnum):
     """How a counted case ended (``open``: still open at the horizon's end)."""
 
@@ -60,6 +69,9 @@ LEVELS: tuple[str, ...] = _names(Level)
 SEVERITIES: tuple[str, ...] = _names(Severity)
 CHANNELS: tuple[str, ...] = _names(Channel)
 OUTCOMES: tuple[str, ...] = _names(Outcome)
+KINDS: tuple[str, ...] = _names(Kind)
+HOTLINE_LEVEL = "hotline"
+"""The ``level`` of the 12345 centre's rows in ``offices.csv`` (outside the five-level tree)."""
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 HOURS_PER_DAY = 24.0
@@ -72,6 +84,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "replication",
     "case_id",
     "type",
+    "kind",
     "severity",
     "channel",
     "county",
@@ -103,6 +116,20 @@ OFFICE_COLUMNS: tuple[str, ...] = (
     "utilization",
     "mean_wait_hours",
     "max_queue",
+    "utilization_paid",
+    "entries",
+    "mean_hours_in_system",
+)
+FRONT_DOOR_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "county",
+    "kind",
+    "channel",
+    "requests",
+    "first_contact",
+    "abandoned",
+    "answered_in_target",
+    "wait_seconds",
 )
 CODE_COLUMNS: frozenset[str] = frozenset({"town_code", "office_code"})
 """Division codes beside the names: no KPI reads them, so tables made by hand may omit them."""
@@ -136,18 +163,24 @@ class KPI:
 
     name: str
     unit: str
-    """``share`` (0–1), ``cases``, ``cases/day``, ``doors``, ``trips``, ``days`` or ``hours``."""
+    """``share`` (0–1), ``cases``, ``requests``, ``cases/day``, ``doors``, ``trips``, ``days``,
+    ``hours`` or ``seconds``."""
     better: Better
     """Which direction is better; a target is an upper bound when ``lower``, else a lower one."""
     is_share: bool
     covers: str
-    """Which cases it counts: ``counted cases`` (every counted case) or ``office handlings``."""
+    """What it counts: ``dispute cases`` (counted cases of kind dispute), ``all requests`` (every
+    counted request, settled at first contact or not), ``calls`` (counted 12345 calls), or
+    ``office handlings`` (every handling at an office: cases of every kind and first-contact
+    settlements)."""
     label_en: str
     label_zh: str
 
 
-_CASES = "counted cases"
+_CASES = "dispute cases"
 _OFFICES = "office handlings"
+_REQUESTS = "all requests"
+_CALLS = "calls"
 _LEVEL_ZH = {
     "grid": "网格", "village": "村社区", "town": "镇街道", "county": "县级", "city": "市级"
 }  # fmt: skip
@@ -166,11 +199,19 @@ def _level_kpis(level: str) -> tuple[KPI, ...]:
             f"utilisation of {level} staff", f"{zh}人员利用率"),
         KPI(f"arrivals_{level}", "cases/day", "neither", False, _OFFICES,
             f"cases entering {level} queues per day", f"{zh}日均受理量"),
+        KPI(f"hours_in_system_{level}", "hours", "lower", False, "cases of every kind",
+            f"hours a case spends at {level} level", f"{zh}平均停留时长"),
+        KPI(f"utilization_paid_{level}", "share", "neither", True, _OFFICES,
+            f"casework over all paid hours of {level} staff", f"{zh}人员总工时利用率"),
     )  # fmt: skip
 
 
+_KIND_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "dispute": "纠纷"}
+
+
 KPIS: tuple[KPI, ...] = (
-    KPI("cases", "cases", "neither", False, _CASES, "counted cases", "案件数"),
+    KPI("cases", "cases", "neither", False, _CASES, "counted dispute cases", "纠纷案件数"),
+    KPI("requests", "requests", "neither", False, _REQUESTS, "counted requests", "诉求总量"),
     _share("resolved_rate", "higher", "resolved", "化解率"),
     *(
         _share(f"resolved_at_{lv}", "neither", f"resolved at {lv} level", f"{_LEVEL_ZH[lv]}化解率")
@@ -197,8 +238,72 @@ KPIS: tuple[KPI, ...] = (
         "办结天数90分位",
     ),  # fmt: skip
     _share("on_time_rate", "higher", "closed on time", "按时办结率"),
-    KPI("backlog_max", "cases", "lower", False, _CASES, "largest backlog", "最大积案数"),
-    KPI("backlog_end", "cases", "lower", False, _CASES, "backlog at the end", "期末积案数"),
+    KPI(
+        "backlog_max",
+        "cases",
+        "lower",
+        False,
+        "cases of every kind",
+        "largest backlog",
+        "最大积案数",
+    ),
+    KPI(
+        "backlog_end",
+        "cases",
+        "lower",
+        False,
+        "cases of every kind",
+        "backlog at the end",
+        "期末积案数",
+    ),
+    KPI(
+        "first_contact_rate",
+        "share",
+        "higher",
+        True,
+        _REQUESTS,
+        "settled at first contact",
+        "一次办结率",
+    ),  # fmt: skip
+    *(
+        KPI(
+            f"first_contact_rate_{kind}",
+            "share",
+            "higher",
+            True,
+            f"{kind} requests",
+            f"{kind} requests settled at first contact",
+            f"{_KIND_ZH[kind]}类一次办结率",
+        )
+        for kind in KINDS
+    ),
+    KPI(
+        "hotline_answer_rate",
+        "share",
+        "higher",
+        True,
+        _CALLS,
+        "calls answered within the target",
+        "热线及时接通率",
+    ),
+    KPI(
+        "hotline_abandon_rate",
+        "share",
+        "lower",
+        True,
+        _CALLS,
+        "calls hung up before an answer",
+        "热线呼损率",
+    ),
+    KPI(
+        "wait_seconds_hotline",
+        "seconds",
+        "lower",
+        False,
+        _CALLS,
+        "mean wait of answered calls",
+        "热线平均等待秒数",
+    ),
     *(kpi for level in LEVELS for kpi in _level_kpis(level)),
 )
 """Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""

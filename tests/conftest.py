@@ -216,7 +216,7 @@ def run_cases(scenario: Mapping | Scenario, *cases: Case, replication: int = 0) 
         city,
         raw,
         case_table(raw, sc, city),
-        office_table(raw, city),
+        office_table(raw, city, sc),
         daily_table(raw),
     )
 

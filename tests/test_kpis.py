@@ -145,11 +145,14 @@ def per_rep() -> pd.DataFrame:
 
 
 def test_kpi_names_in_contract_order():
-    head = KPI_NAMES[:22]
-    assert head[0] == "cases" and head[-2:] == ("backlog_max", "backlog_end")
-    assert KPI_NAMES[22:25] == ("wait_hours_grid", "utilization_grid", "arrivals_grid")
-    assert KPI_NAMES[-3:] == ("wait_hours_city", "utilization_city", "arrivals_city")
-    assert len(KPI_NAMES) == 22 + 3 * len(LEVELS) == len(set(KPI_NAMES))
+    head = KPI_NAMES[:23]
+    assert head[:2] == ("cases", "requests") and head[-2:] == ("backlog_max", "backlog_end")
+    front = KPI_NAMES[23:31]
+    assert front[0] == "first_contact_rate" and front[-1] == "wait_seconds_hotline"
+    per_level = ("wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid")
+    assert KPI_NAMES[31:36] == tuple(f"{k}_grid" for k in per_level)
+    assert KPI_NAMES[-5:] == tuple(f"{k}_city" for k in per_level)
+    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) == len(set(KPI_NAMES))
     assert LOWER_IS_BETTER <= set(KPI_NAMES)
     assert "escalated_out_rate" in LOWER_IS_BETTER and "one_door_rate" not in LOWER_IS_BETTER
 

@@ -358,6 +358,7 @@ def test_single_grid_city_runs_and_saves(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "cases.parquet",
         "daily.csv",
+        "front_door.csv",
         "kpis.csv",
         "offices.csv",
         "scenario.yaml",

@@ -19,7 +19,9 @@ from ..contract import (
     CASE_COLUMNS,
     CODE_COLUMNS,
     DAILY_COLUMNS,
+    FRONT_DOOR_COLUMNS,
     GRASSROOTS_LEVELS,
+    KINDS,
     KPI_NAMES,
     LEVELS,
     LOWER_IS_BETTER,
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 P90 = 0.9
+OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind",)
+"""Columns added after format v1's first release: tables without them still compute."""
+OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = ("utilization_paid", "entries", "mean_hours_in_system")
 
 
 # ---------------------------------------------------------------- helpers
@@ -90,21 +95,30 @@ def replication_kpis(
     daily: pd.DataFrame,
     horizon_days: float,
     replications: Sequence[int] | None = None,
+    front_door: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per replication (index ``replication``), one float column per KPI (``KPI_NAMES``).
 
     ``replications`` lists the replications to report, in order; rows of other replications are
     ignored. By default it is every replication seen in ``offices``, ``cases`` or ``daily``
     (sorted), so a replication with no counted case still gets a row (``cases`` 0, rates NaN).
-    An empty denominator gives NaN, never an error.
+    An empty denominator gives NaN, never an error. The case KPIs count cases of kind
+    ``dispute`` (a table without a ``kind`` column is all disputes); the front-door KPIs
+    (``requests``, ``first_contact_rate*``, ``hotline_*``) come from ``front_door`` and are NaN
+    without it. Which KPI covers what: ``contract.KPIS`` and docs/kpis.md.
     """
-    _require(cases, CASE_COLUMNS, "cases")
-    _require(offices, OFFICE_COLUMNS, "offices")
+    _require(cases, [c for c in CASE_COLUMNS if c not in OPTIONAL_CASE_COLUMNS], "cases")
+    _require(offices, [c for c in OFFICE_COLUMNS if c not in OPTIONAL_OFFICE_COLUMNS], "offices")
     _require(daily, DAILY_COLUMNS, "daily")
     if not (horizon_days > 0 and math.isfinite(horizon_days)):
         raise ValueError(f"horizon_days must be a positive number, got {horizon_days!r}")
     index = _replications(replications, offices, cases, daily)
     out = pd.DataFrame(np.nan, index=index, columns=list(KPI_NAMES), dtype="float64")
+    if "kind" in cases.columns:  # disputes only (a missing kind is an old table: a dispute)
+        kind = _as_text(cases["kind"])
+        cases = cases[(kind == "dispute") | pd.isna(kind)]
+    if front_door is not None:
+        _front_door_kpis(front_door, index, out)
 
     # ---- cases: outcome rates over all counted cases
     rep = cases["replication"].astype("int64")
@@ -188,7 +202,72 @@ def replication_kpis(
         out[f"wait_hours_{lv}"] = at["wait_num"] / at["wait_den"].where(at["wait_den"] > 0)
         out[f"utilization_{lv}"] = at["util_num"] / at["util_den"].where(at["util_den"] > 0)
         out[f"arrivals_{lv}"] = at["arrivals"] / float(horizon_days)
+    if set(OPTIONAL_OFFICE_COLUMNS) <= set(offices.columns):
+        _system_kpis(offices, off, index, out)
     return out
+
+
+def _system_kpis(
+    offices: pd.DataFrame, off: pd.DataFrame, index: pd.Index, out: pd.DataFrame
+) -> None:
+    """Per level: hours a case spends there (entry-weighted) and casework over paid hours."""
+    entries = offices["entries"].astype("float64")
+    system = offices["mean_hours_in_system"].astype("float64")
+    paid = offices["utilization_paid"].astype("float64")
+    part = pd.DataFrame(
+        {
+            "replication": off["replication"],
+            "level": off["level"],
+            "sys_num": (system * entries).where(system.notna(), 0.0),
+            "sys_den": entries.where(system.notna(), 0.0),
+            "paid_num": (paid * off["staff"]).where(paid.notna(), 0.0),
+            "paid_den": off["staff"].where(paid.notna(), 0.0),
+        }
+    )
+    sums = part.groupby(["replication", "level"])[["sys_num", "sys_den", "paid_num", "paid_den"]]
+    sums = sums.sum()
+    for lv in LEVELS:
+        if lv not in sums.index.get_level_values("level"):
+            continue
+        at = sums.xs(lv, level="level").reindex(index)
+        out[f"hours_in_system_{lv}"] = at["sys_num"] / at["sys_den"].where(at["sys_den"] > 0)
+        out[f"utilization_paid_{lv}"] = at["paid_num"] / at["paid_den"].where(at["paid_den"] > 0)
+
+
+def _front_door_kpis(front_door: pd.DataFrame, index: pd.Index, out: pd.DataFrame) -> None:
+    """Requests, first-contact rates (all and by kind) and the 12345 centre's service level."""
+    _require(front_door, FRONT_DOOR_COLUMNS, "front_door")
+    table = pd.DataFrame(
+        {
+            "replication": front_door["replication"].astype("int64"),
+            "kind": _as_text(front_door["kind"]),
+            "channel": _as_text(front_door["channel"]),
+            **{
+                c: front_door[c].astype("float64")
+                for c in ("requests", "first_contact", "abandoned", "answered_in_target")
+            },
+            "wait_seconds": front_door["wait_seconds"].astype("float64"),
+        }
+    )
+    table["answered"] = table["requests"] - table["abandoned"]
+    columns = ["requests", "first_contact", "abandoned", "answered_in_target", "answered"]
+
+    def totals(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.groupby("replication")[[*columns, "wait_seconds"]].sum().reindex(index)
+
+    def rate(num: pd.Series, den: pd.Series) -> pd.Series:
+        return num / den.where(den > 0)
+
+    every = totals(table)
+    out["requests"] = every["requests"].fillna(0.0)
+    out["first_contact_rate"] = rate(every["first_contact"], every["requests"])
+    for kind in KINDS:
+        of_kind = totals(table[table["kind"] == kind])
+        out[f"first_contact_rate_{kind}"] = rate(of_kind["first_contact"], of_kind["requests"])
+    calls = totals(table[table["channel"] == "hotline"])
+    out["hotline_answer_rate"] = rate(calls["answered_in_target"], calls["requests"])
+    out["hotline_abandon_rate"] = rate(calls["abandoned"], calls["requests"])
+    out["wait_seconds_hotline"] = rate(calls["wait_seconds"], calls["answered"])
 
 
 # ---------------------------------------------------------------- summary

@@ -27,6 +27,14 @@ U_MISROUTE = 4 + 3 * len(LEVELS)
 U_GIVE_UP = U_MISROUTE + 1
 N_UNIFORMS = U_GIVE_UP + 1
 
+# Columns of the front-door block, drawn after the fate matrix from the same stream (so scenarios
+# written before it existed keep their draws): first contact, the caller's and dispatcher's times,
+# and one give-up draw per level (a citizen may run out of patience more than once).
+X_FIRST_CONTACT, X_FIRST_CONTACT_HOURS, X_TALK, X_PATIENCE, X_DISPATCH = range(5)
+X_GIVE_UP = 5  # + level
+N_EXTRA = X_GIVE_UP + len(LEVELS)
+SECONDS_PER_HOUR = 3600.0
+
 STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
 IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
 
@@ -45,7 +53,27 @@ class Cases:
     resolve_u: np.ndarray  # (n, levels) resolution draws
     online_u: np.ndarray  # (n, levels) online-mediation draws
     misroute_u: np.ndarray
-    give_up_u: np.ndarray
+    give_up_u: np.ndarray  # (n, levels) give-up draws (a 1-D column is used at every level)
+    first_contact_u: np.ndarray | None = None  # settled at first contact when below its chance
+    first_contact_hours: np.ndarray | None = None  # working hours of a first-contact settlement
+    talk: np.ndarray | None = None  # a seat's hours per call
+    call_patience: np.ndarray | None = None  # hours a caller waits for an operator
+    dispatch: np.ndarray | None = None  # a dispatcher's hours per work order
+
+    def __post_init__(self) -> None:
+        n = len(self.time)
+        if self.give_up_u.ndim == 1:
+            self.give_up_u = np.repeat(self.give_up_u[:, None], len(LEVELS), axis=1)
+        if self.first_contact_u is None:
+            self.first_contact_u = np.ones(n)  # never below a chance: nothing settles at once
+        for name, fill in (
+            ("first_contact_hours", 0.0),
+            ("talk", 0.0),
+            ("call_patience", np.inf),
+            ("dispatch", 0.0),
+        ):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(n, fill))
 
     def __len__(self) -> int:
         return len(self.time)
@@ -56,10 +84,22 @@ def replication_seed(seed: int, replication: int, *purpose: int) -> np.random.Se
     return np.random.SeedSequence(seed, spawn_key=(replication, *purpose))
 
 
-def _poisson_times(rng: np.random.Generator, daily_rate: np.ndarray, first_day: int) -> np.ndarray:
+def time_of_day(u: np.ndarray, hourly: list[float]) -> np.ndarray:
+    """Fractions of a day (0–1) from uniforms, following the hour-of-day profile (inverse CDF of
+    a density constant within each hour; a flat profile returns ``u`` itself)."""
+    weights = np.asarray(hourly, dtype=float)
+    if np.all(weights == weights[0]):
+        return u
+    cumulative = np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
+    return np.interp(u, cumulative, np.linspace(0.0, 1.0, 25))
+
+
+def _poisson_times(
+    rng: np.random.Generator, daily_rate: np.ndarray, first_day: int, hourly: list[float]
+) -> np.ndarray:
     counts = rng.poisson(daily_rate)
     days = np.repeat(np.arange(first_day, first_day + len(daily_rate)), counts)
-    return np.sort((days + rng.random(len(days))) * HOURS_PER_DAY)
+    return np.sort((days + time_of_day(rng.random(len(days)), hourly)) * HOURS_PER_DAY)
 
 
 def _pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -91,19 +131,18 @@ def _fates(
         for level, name in enumerate(LEVELS):
             dist = getattr(case_type.handling_hours, name)
             handling[mask, level] = dist.ppf(u[mask, U_HANDLING + level])
-    channels = scenario.arrivals.channels
-    channel_cum = np.cumsum(
-        [channels.get(c, 0.0) for c in ("grid_visit", "hotline", "online", "walk_in")]
-    )
+    channel = _pick_channel(scenario.arrivals.channels, u[:, U_CHANNEL])
+    for k, case_type in enumerate(types):
+        if case_type.channels is not None:
+            mask = type_ == k
+            channel[mask] = _pick_channel(case_type.channels, u[mask, U_CHANNEL])
     walk_in = scenario.arrivals.walk_in_level
     walk_cum = np.cumsum([walk_in.get(lv, 0.0) for lv in LEVELS])
     walk_cum = walk_cum / walk_cum[-1] if walk_cum[-1] > 0 else np.ones(len(LEVELS))
     return {
         "type": type_,
         "severity": severity,
-        "channel": np.minimum(
-            np.searchsorted(channel_cum / channel_cum[-1], u[:, U_CHANNEL], side="right"), 3
-        ),
+        "channel": channel,
         "walk_in_level": np.minimum(
             np.searchsorted(walk_cum, u[:, U_WALK_IN], side="right"), len(LEVELS) - 1
         ),
@@ -111,7 +150,39 @@ def _fates(
         "resolve_u": u[:, U_RESOLVE : U_RESOLVE + len(LEVELS)],
         "online_u": u[:, U_ONLINE : U_ONLINE + len(LEVELS)],
         "misroute_u": u[:, U_MISROUTE],
-        "give_up_u": u[:, U_GIVE_UP],
+        **_front_door(scenario, rng.random((n, N_EXTRA)), type_),
+    }
+
+
+def _pick_channel(shares: dict[str, float], u: np.ndarray) -> np.ndarray:
+    cumulative = np.cumsum([shares.get(c, 0.0) for c in CHANNELS])
+    return np.minimum(
+        np.searchsorted(cumulative / cumulative[-1], u, side="right"), len(CHANNELS) - 1
+    )
+
+
+def _front_door(scenario: Scenario, x: np.ndarray, type_: np.ndarray) -> dict[str, np.ndarray]:
+    """First contact, call, dispatch and give-up draws (the fixed block ``X_*``)."""
+    hours = np.zeros(len(x))
+    for k, case_type in enumerate(scenario.case_types.values()):
+        mask = type_ == k
+        if mask.any() and any(case_type.first_contact.values()):
+            hours[mask] = case_type.first_contact_hours.ppf(x[mask, X_FIRST_CONTACT_HOURS])
+    hotline = scenario.hotline
+    seated = hotline.seats is not None
+    return {
+        "give_up_u": x[:, X_GIVE_UP : X_GIVE_UP + len(LEVELS)],
+        "first_contact_u": x[:, X_FIRST_CONTACT],
+        "first_contact_hours": hours,
+        "talk": hotline.talk_seconds.ppf(x[:, X_TALK]) / SECONDS_PER_HOUR if seated else None,
+        "call_patience": (
+            hotline.patience_seconds.ppf(x[:, X_PATIENCE]) / SECONDS_PER_HOUR if seated else None
+        ),
+        "dispatch": (
+            hotline.dispatch_minutes.ppf(x[:, X_DISPATCH]) / 60.0
+            if hotline.dispatchers is not None
+            else None
+        ),
     }
 
 
@@ -123,7 +194,8 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
     rates = per_day * day_multipliers(scenario)
 
     arrival_rng = np.random.default_rng(replication_seed(seed, replication, STREAM_ARRIVALS))
-    times = _poisson_times(arrival_rng, rates, 0)
+    hourly = scenario.arrivals.hourly
+    times = _poisson_times(arrival_rng, rates, 0, hourly)
     grid = _pick(arrival_rng, residents, len(times)) if len(times) else np.zeros(0, np.int64)
     fate_rng = np.random.default_rng(replication_seed(seed, replication, STREAM_FATES))
     parts = [(times, grid, _fates(scenario, fate_rng, len(times)))]
@@ -135,7 +207,7 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
         last = min(first + surge.days, scenario.warmup_days + scenario.horizon_days)
         if last <= first:
             continue
-        s_times = _poisson_times(rng, np.full(last - first, surge.per_day), first)
+        s_times = _poisson_times(rng, np.full(last - first, surge.per_day), first, hourly)
         where = city.grids_of_county(surge.where)
         s_grid = where[_pick(rng, residents[where], len(s_times))] if len(s_times) else where[:0]
         forced = type_names.index(surge.type)
@@ -150,8 +222,9 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
     time[in_person] = calendar.next_open_many(time[in_person])
     order = np.argsort(time, kind="stable")
 
-    def column(key: str) -> np.ndarray:
-        return np.concatenate([p[2][key] for p in parts])[order]
+    def column(key: str) -> np.ndarray | None:
+        blocks = [p[2][key] for p in parts]
+        return None if blocks[0] is None else np.concatenate(blocks)[order]
 
     return Cases(
         time=time[order],
@@ -165,4 +238,9 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
         online_u=column("online_u"),
         misroute_u=column("misroute_u"),
         give_up_u=column("give_up_u"),
+        first_contact_u=column("first_contact_u"),
+        first_contact_hours=column("first_contact_hours"),
+        talk=column("talk"),
+        call_patience=column("call_patience"),
+        dispatch=column("dispatch"),
     )

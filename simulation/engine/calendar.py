@@ -147,6 +147,19 @@ class Calendar:
     def open_hours_between(self, a: float, b: float) -> float:
         return self.working_time(b) - self.working_time(a)
 
+    def open_periods(self, a: float, b: float) -> list[tuple[float, float]]:
+        """The open periods (clock time) that overlap ``[a, b)``, clipped to it."""
+        if self.always_open:
+            return [(a, b)] if a < b else []
+        periods = []
+        t = self.next_open(a)
+        while t < b:
+            period = self._open_period(t)
+            assert period is not None
+            periods.append((max(a, t), min(b, period[1])))
+            t = self.next_open(period[1])
+        return periods
+
 
 def _merged(periods: list[tuple[float, float]]) -> list[list[float]]:
     """Touching periods (a span ending at 24:00, the next starting at 0:00) form one."""
@@ -262,9 +275,10 @@ class HolidayCalendar(Calendar):
         return out
 
 
-def scenario_calendar(scenario: Scenario) -> Calendar:
-    """The working calendar of a scenario's offices: weekly, or weekly with dated holidays."""
-    spec = scenario.calendar
+def scenario_calendar(scenario: Scenario, spec: CalendarSpec | None = None) -> Calendar:
+    """The working calendar of a scenario's offices (or ``spec``, another calendar of the same
+    scenario, such as the 12345 centre's): weekly, or weekly with dated holidays."""
+    spec = spec or scenario.calendar
     first = scenario.start_date - dt.timedelta(days=scenario.warmup_days)
     if spec.always_open or spec.holidays == "none":
         return Calendar(spec, first_weekday(scenario))

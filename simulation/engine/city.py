@@ -39,6 +39,10 @@ class Office:
     code: str = ""
     """12-digit statistical division code (统计用区划代码) of a real city, county or town;
     empty for synthetic offices (villages, grids, generated cities)."""
+    case_time_share: float = 1.0
+    """Share of working hours for casework (other duties take the rest)."""
+    visits_per_week: float = 0.0
+    visit_hours: float = 0.0
 
 
 @dataclass

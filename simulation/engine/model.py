@@ -5,6 +5,10 @@ finish, renege) is a callback on a SimPy timeout, which keeps the event count at
 case and lets patience cancel a wait without interrupts. Offices are priority queues with staff
 as servers; they start work only while open, and the working calendar turns handling hours into
 clock time by arithmetic, so idle offices schedule nothing at all.
+
+The front door (the 12345 centre and the dispatch desk, ``front_door.py``) is computed before
+the clock starts: only what it passes on becomes a case here. A request settled at first contact
+by a grid worker or a window clerk still takes that office's time, as a short job in its queue.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
-from ..contract import HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
-from ..scenario.schema import Scenario
+from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
+from ..scenario.schema import Scenario, open_hours_per_week
 from .arrivals import Cases, draw_cases
 from .calendar import scenario_calendar
 from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
+from .front_door import CASE, SETTLED, pass_front_door
 from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
 GRID_VISIT, HOTLINE, ONLINE, WALK_IN = (int(c) for c in Channel)
@@ -80,6 +85,7 @@ class _Case:
     __slots__ = (
         "i", "type", "severity", "office", "level", "pool", "dept", "n_depts", "token",
         "joined", "waiting", "doors", "trips", "places", "levels", "wait", "work", "intake_due",
+        "entered", "first_contact",
     )  # fmt: skip
 
     def __init__(self, i: int, type_: int, severity: int) -> None:
@@ -101,6 +107,8 @@ class _Case:
         self.wait = 0.0
         self.work = 0.0
         self.intake_due = True
+        self.entered = 0.0  # when it entered its current office
+        self.first_contact = False  # a first-contact settlement: a short job, not a case
 
 
 class Model:
@@ -130,14 +138,17 @@ class Model:
             for d in (getattr(esc.patience_days, s) for s in SEVERITIES)
         ]
         self.departments = [len(t.departments) for t in types]
+        self.first_contact = np.asarray(
+            [[t.first_contact.get(c, 0.0) for c in CHANNELS] for t in types], dtype=float
+        ).reshape(len(types), len(CHANNELS))
         self.beyond_city = LITIGATION if esc.beyond_city == "litigation" else ESCALATED_OUT
         # Plain floats: pydantic attribute access is too slow for the per-event path.
         self.transfer_hours = esc.transfer_hours
-        self.dispatch_hours = scenario.arrivals.dispatch_hours
         self.intake_hours = esc.intake_hours
         self.online_share = esc.online_mediation
         self.give_up = esc.give_up
         self.shared_information = esc.shared_information
+        self.referral_hours = esc.referral_days * HOURS_PER_DAY
         self.drain = scenario.drain
 
         offices = city.offices
@@ -145,6 +156,7 @@ class Model:
         self.office_level = [o.level for o in offices]
         self.one_stop = [o.one_stop for o in offices]
         self.misroute = [o.misroute for o in offices]
+        self.share = case_shares(scenario, city)
         self.pools = self._build_pools(types)
 
         n = len(offices)
@@ -155,6 +167,8 @@ class Model:
         self.o_wait = [0.0] * n
         self.o_queue = [0] * n
         self.o_max_queue = [0] * n
+        self.o_entries = [0] * n
+        self.o_system = [0.0] * n
         self.queue_by_level = [0] * N_LEVELS
         self.busy_by_level = [0] * N_LEVELS
         self._seq = 0
@@ -215,6 +229,12 @@ class Model:
         self.arrived = 0
         self._oldest_open = 0
 
+        triage = np.asarray(self.triage, dtype=np.int64)[cases.severity]
+        settles = cases.first_contact_u < self.first_contact[cases.type, cases.channel]
+        self.front = pass_front_door(sc, cases, triage, settles)
+        self.fate = self.front.fate.copy()  # in-person first contacts are settled below
+        self.schedule = np.flatnonzero(self.fate == CASE).tolist()
+
         # Per-case lists read on the hot path (list indexing beats numpy scalar access).
         self.c_time = cases.time.tolist()
         self.c_grid = cases.grid.tolist()
@@ -222,18 +242,22 @@ class Model:
         self.c_severity = cases.severity.tolist()
         self.c_channel = cases.channel.tolist()
         self.c_walk_in = cases.walk_in_level.tolist()
+        self.c_counted = self.counted.tolist()
+        self.c_settles = settles.tolist()
+        self.c_delay = self.front.delay.tolist()
         self.branch = self.city.branch.tolist()
         # Fate matrices as flat arrays of doubles: Python floats on indexing, 8 bytes per value.
         self.c_handling = array("d", cases.handling.ravel().tobytes())
         self.c_resolve_u = array("d", cases.resolve_u.ravel().tobytes())
         self.c_online_u = array("d", cases.online_u.ravel().tobytes())
         self.c_misroute_u = array("d", cases.misroute_u.tobytes())
-        self.c_give_up_u = array("d", cases.give_up_u.tobytes())
+        self.c_give_up_u = array("d", np.ascontiguousarray(cases.give_up_u).ravel().tobytes())
+        self.c_first_contact_hours = array("d", cases.first_contact_hours.tobytes())
 
         self.daily_rows: list[np.ndarray] = []
         self.env.process(self._sample_daily())
-        if n:
-            self._after(self.c_time[0], self._arrive, 0)
+        if self.schedule:
+            self._after(self.c_time[self.schedule[0]], self._arrive, 0)
         with cyclic_gc_paused():
             if sc.drain:
                 self.done = self.env.event()
@@ -270,43 +294,54 @@ class Model:
             open_hours=self.calendar.open_hours_between(self.t0, self.t1),
             daily=np.stack(self.daily_rows) if days else np.zeros((0, N_LEVELS, 4)),
             first_day=-sc.warmup_days,
+            fate=self.fate,
+            front=self.front,
+            office_entries=np.asarray(self.o_entries),
+            office_system_hours=np.asarray(self.o_system),
+            office_share=np.asarray(self.share),
         )
 
     # ------------------------------------------------------------ arrivals and entry
 
-    def _arrive(self, i: int) -> None:
+    def _arrive(self, k: int) -> None:
+        """The ``k``-th request that reaches the offices (in arrival order)."""
         now = self.env.now
-        if i + 1 < len(self.c_time):
-            self._after(self.c_time[i + 1] - now, self._arrive, i + 1)
+        schedule = self.schedule
+        i = schedule[k]
+        if k + 1 < len(schedule):
+            self._after(self.c_time[schedule[k + 1]] - now, self._arrive, k + 1)
         self.arrived = i + 1
         case = _Case(i, self.c_type[i], self.c_severity[i])
         self.active[i] = case
-        if self.counted[i]:
+        if self.c_counted[i]:
             self.open_counted += 1
         branch = self.branch[self.c_grid[i]]
         triage = self.triage[case.severity]
         channel = self.c_channel[i]
         if channel == GRID_VISIT:
-            if triage == GRID:
+            if self.c_settles[i]:  # the grid worker settles it on the spot
+                self._join_first_contact(case, branch[GRID])
+            elif triage == GRID:
                 self._join(case, branch[GRID])
             else:  # the grid worker reports it up: the system moves the file, no door
                 self.current_level[i] = triage
-                self._move(self.transfer_hours, case, branch[triage])
+                self._move(self.c_delay[i], case, branch[triage])
         elif channel == WALK_IN:
             level = max(self.c_walk_in[i], VILLAGE)
             office = branch[level]
             case.doors = 1
             self._visit(case, self._place(office, 0))
+            if self.c_settles[i]:  # the window clerk settles it at once
+                self._join_first_contact(case, office)
+                return
             if level < triage:  # referred up at the counter: another door
                 case.doors += 1
                 office = branch[triage]
-            else:
-                self._maybe_misroute(case, office)
-            self._join(case, office)
-        else:  # hotline or app: the call is the one door; the hub dispatches to triage level
+            self._walk_into(case, office, 0.0)
+        else:  # a work order from a call or the app: the call (or app) was the one door
             case.doors = 1
             self.current_level[i] = triage
-            self._move(self.dispatch_hours, case, branch[triage])
+            self._move(self.c_delay[i], case, branch[triage])
 
     def _place(self, office: int, dept: int) -> int:
         """A place the citizen may travel to: an office, or one department of a county
@@ -320,8 +355,10 @@ class Model:
             case.places.add(place)
             case.trips += 1
 
-    def _maybe_misroute(self, case: _Case, office: int) -> None:
-        """A walk-in at a county without one-stop may first reach a wrong department."""
+    def _walk_into(self, case: _Case, office: int, delay: float) -> None:
+        """The citizen comes in person to ``office`` after ``delay`` hours. At a county without
+        one-stop they may first reach a wrong department: one more door and trip, and the
+        referral to the right one takes ``referral_days``."""
         if (
             self.office_level[office] == COUNTY
             and not self.one_stop[office]
@@ -329,6 +366,8 @@ class Model:
         ):
             case.doors += 1
             case.trips += 1
+            delay += self.referral_hours
+        self._move(delay, case, office)
 
     # ------------------------------------------------------------ queues and service
 
@@ -342,7 +381,17 @@ class Model:
             self.departments[case.type] if level == COUNTY and not self.one_stop[office] else 1
         )
         case.levels |= 1 << level
+        case.entered = self.env.now
         self.current_level[case.i] = level
+        case.pool = self.pools[office][case.type]
+        self._enqueue(case)
+
+    def _join_first_contact(self, case: _Case, office: int) -> None:
+        """A request settled at first contact: a short job in ``office``'s queue, not a case."""
+        case.first_contact = True
+        case.office = office
+        case.level = self.office_level[office]
+        self.current_level[case.i] = case.level
         case.pool = self.pools[office][case.type]
         self._enqueue(case)
 
@@ -366,7 +415,7 @@ class Model:
         if self.o_queue[office] > self.o_max_queue[office] and self.t0 <= now < self.t1:
             self.o_max_queue[office] = self.o_queue[office]
         patience = self.patience[case.severity]
-        if patience != math.inf:
+        if patience != math.inf and not case.first_contact:
             self._watch_patience(now + patience, case)
         if pool.free:
             self._wake_at_opening(pool)
@@ -438,12 +487,18 @@ class Model:
         self.busy_by_level[level] += 1
         wait = now - case.joined
         case.wait += wait
-        work = self.c_handling[i * N_LEVELS + level] / case.n_depts
-        if case.intake_due:
-            work += self.intake_hours
-            case.intake_due = False
-        case.work += work
-        end = now + work if self.always_open else self.calendar.add_working_hours(now, work)
+        if case.first_contact:
+            work = self.c_first_contact_hours[i]
+        else:
+            work = self.c_handling[i * N_LEVELS + level] / case.n_depts
+            if case.intake_due:
+                work += self.intake_hours
+                case.intake_due = False
+            case.work += work
+        # staff with other duties give a case only part of their time: it occupies them longer
+        share = self.share[office]
+        occupied = work / share
+        end = now + occupied if self.always_open else self.calendar.add_working_hours(now, occupied)
         if self.t0 <= now < self.t1:
             self.o_handled[office] += 1
             self.o_wait[office] += wait
@@ -451,10 +506,16 @@ class Model:
             if end <= self.t1:
                 self.o_busy[office] += work
             else:
-                self.o_busy[office] += self.calendar.open_hours_between(now, self.t1)
+                self.o_busy[office] += self.calendar.open_hours_between(now, self.t1) * share
         elif now < self.t0 < end:
-            self.o_busy[office] += self.calendar.open_hours_between(self.t0, min(end, self.t1))
-        if self.attendance[level] and self.c_online_u[i * N_LEVELS + level] >= self.online_share:
+            self.o_busy[office] += (
+                self.calendar.open_hours_between(self.t0, min(end, self.t1)) * share
+            )
+        if (
+            not case.first_contact
+            and self.attendance[level]
+            and self.c_online_u[i * N_LEVELS + level] >= self.online_share
+        ):
             self._visit(case, self._place(office, case.dept))
         self._after(end - now, self._finish, case, pool)
 
@@ -463,12 +524,18 @@ class Model:
         level, office, i = case.level, case.office, case.i
         self.busy_by_level[level] -= 1
         self._serve_next(pool)
+        if case.first_contact:
+            self._settle(case)
+            return
         shared = self.shared_information
         if case.dept + 1 < case.n_depts:  # the next department: another door of its own
             case.dept += 1
             case.doors += 1
             case.intake_due = not shared
-            self._enqueue(case)
+            if self.referral_hours:  # scattered departments: the citizen's own next trip
+                self._after(self.referral_hours, self._enqueue, case)
+            else:
+                self._enqueue(case)
             return
         if self.c_resolve_u[i * N_LEVELS + level] < self.resolve[case.type][level]:
             if self.t0 <= self.env.now < self.t1:
@@ -479,6 +546,7 @@ class Model:
         else:  # 分级流转: the file moves up; the upper office contacts the citizen
             case.intake_due = not shared
             parent = self.parent[office]
+            self._leave(case)
             self.current_level[i] = level + 1
             self._move(self.transfer_hours, case, parent)
 
@@ -488,31 +556,53 @@ class Model:
         case.waiting = False
         pool.waiting -= 1
         office, level = case.office, case.level
+        now = self.env.now
         self.o_queue[office] -= 1
         self.queue_by_level[level] -= 1
-        case.wait += self.env.now - case.joined
-        if self.c_give_up_u[case.i] < self.give_up:
-            self._close(case, ABANDONED, level)
-        elif level == CITY:  # a petition beyond the city
+        case.wait += now - case.joined
+        if level == CITY:  # a petition beyond the city
             self._close(case, ESCALATED_OUT, CITY)
-        else:
+        elif self.c_give_up_u[case.i * N_LEVELS + level] < self.give_up:
+            self._close(case, ABANDONED, level)
+        else:  # in person, so at the parent office's next opening
             parent = self.parent[office]
+            self._leave(case)
             case.doors += 1
             self._visit(case, self._place(parent, 0))
-            self._maybe_misroute(case, parent)
-            self._join(case, parent)
+            opening = now if self.always_open else self.calendar.next_open(now)
+            self._walk_into(case, parent, opening - now)
 
     # ------------------------------------------------------------ closing and records
 
+    def _leave(self, case: _Case) -> None:
+        """The case leaves its office: its time there counts toward hours_in_system."""
+        if self.c_counted[case.i]:
+            self.o_entries[case.office] += 1
+            self.o_system[case.office] += self.env.now - case.entered
+
+    def _settle(self, case: _Case) -> None:
+        """A first-contact settlement is done: the office resolved it; no case record."""
+        i = case.i
+        if self.t0 <= self.env.now < self.t1:
+            self.o_resolved[case.office] += 1
+        self.fate[i] = SETTLED
+        self.current_level[i] = -1
+        del self.active[i]
+        self._counted_done(i)
+
     def _close(self, case: _Case, outcome: int, level: int) -> None:
         i = case.i
+        self._leave(case)
         self.closed[i] = self.env.now
         self.outcome[i] = outcome
         self.closed_level[i] = level
         self.current_level[i] = -1
         self._write(case)
         del self.active[i]
-        if self.counted[i]:
+        self._counted_done(i)
+
+    def _counted_done(self, i: int) -> None:
+        if self.c_counted[i]:
             self.open_counted -= 1
             if self.drain and not self.open_counted and self.env.now >= self.t1:
                 self.done.succeed()
@@ -546,3 +636,15 @@ class Model:
         row[:, 2] = self.queue_by_level
         row[:, 3] = self.busy_by_level
         self.daily_rows.append(row)
+
+
+def case_shares(scenario: Scenario, city: City) -> list[float]:
+    """Each office's share of working hours for casework: ``case_time_share`` of what its
+    household visits (grid workers) leave of the working week."""
+    week = open_hours_per_week(scenario.calendar)
+    return [
+        o.case_time_share * (1.0 - o.visits_per_week * o.visit_hours / week)
+        if o.visits_per_week
+        else o.case_time_share
+        for o in city.offices
+    ]

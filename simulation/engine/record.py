@@ -12,7 +12,10 @@ from ..contract import (
     CASE_COLUMNS,
     CHANNELS,
     DAILY_COLUMNS,
+    FRONT_DOOR_COLUMNS,
+    HOTLINE_LEVEL,
     HOURS_PER_DAY,
+    KINDS,
     LEVELS,
     OFFICE_COLUMNS,
     OUTCOMES,
@@ -23,6 +26,7 @@ from ..contract import (
 from ..scenario.schema import Scenario
 from .arrivals import Cases
 from .city import City
+from .front_door import CASE, FrontDoor, QueueStats
 
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
 
@@ -52,6 +56,13 @@ class RawReplication:
     open_hours: float
     daily: np.ndarray  # (days, levels, 4): open_cases, backlog, queue, busy_staff
     first_day: int
+    fate: np.ndarray
+    """Per request: a case (0), settled at first contact (1) or hung up at the hotline (2)."""
+    front: FrontDoor
+    office_entries: np.ndarray
+    office_system_hours: np.ndarray
+    office_share: np.ndarray
+    """Each office's share of working hours for casework."""
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
@@ -70,8 +81,9 @@ def _town_codes(city: City, towns: np.ndarray) -> pd.Categorical:
 
 
 def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFrame:
-    """One row per counted case (arrived after the warm-up, before the horizon)."""
-    keep = np.flatnonzero(raw.counted)
+    """One row per counted case (arrived after the warm-up, before the horizon, and not settled
+    or hung up at the front door)."""
+    keep = np.flatnonzero(raw.counted & (raw.fate == CASE))
     cases = raw.cases
     t0 = scenario.warmup_days * HOURS_PER_DAY
     arrival = cases.time[keep]
@@ -97,6 +109,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
             "replication": np.full(len(keep), raw.replication, dtype=np.int64),
             "case_id": keep.astype(np.int64),
             "type": _categorical(cases.type[keep], list(scenario.case_types)),
+            "kind": _categorical(_kinds(scenario)[cases.type[keep]], list(KINDS)),
             "severity": _categorical(cases.severity[keep], list(SEVERITIES)),
             "channel": _categorical(cases.channel[keep], list(CHANNELS)),
             "county": pd.Categorical(
@@ -122,15 +135,19 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
     )
 
 
-def office_table(raw: RawReplication, city: City) -> pd.DataFrame:
-    """Per office: volumes, utilisation and waits over the counted period."""
+def office_table(raw: RawReplication, city: City, scenario: Scenario) -> pd.DataFrame:
+    """Per office: volumes, utilisation and waits over the counted period; the 12345 centre
+    and the dispatch desk (level ``hotline``) last when the scenario has them."""
     staff = np.asarray([o.staff for o in city.offices], dtype=np.int64)
-    available = staff * raw.open_hours
+    paid = staff * raw.open_hours
     handled = raw.office_handled
+    entries = raw.office_entries
     with np.errstate(invalid="ignore", divide="ignore"):
-        utilization = np.where(available > 0, raw.office_busy_hours / available, np.nan)
+        utilization = np.where(paid > 0, raw.office_busy_hours / (paid * raw.office_share), np.nan)
+        utilization_paid = np.where(paid > 0, raw.office_busy_hours / paid, np.nan)
         mean_wait = np.where(handled > 0, raw.office_wait_sum / np.maximum(handled, 1), np.nan)
-    return pd.DataFrame(
+        in_system = np.where(entries > 0, raw.office_system_hours / np.maximum(entries, 1), np.nan)
+    table = pd.DataFrame(
         {
             "replication": np.full(len(staff), raw.replication, dtype=np.int64),
             "office": [o.name for o in city.offices],
@@ -144,9 +161,95 @@ def office_table(raw: RawReplication, city: City) -> pd.DataFrame:
             "utilization": utilization,
             "mean_wait_hours": mean_wait,
             "max_queue": raw.office_max_queue.astype(np.int64),
+            "utilization_paid": utilization_paid,
+            "entries": entries.astype(np.int64),
+            "mean_hours_in_system": in_system,
         },
         columns=list(OFFICE_COLUMNS),
     )
+    city_name = city.offices[0].name if city.offices else scenario.city.name
+    rows = [
+        row
+        for row in (
+            _queue_row(raw.replication, f"{city_name}/12345", raw.front.hotline),
+            _queue_row(raw.replication, f"{city_name}/12345-dispatch", raw.front.dispatch),
+        )
+        if row is not None
+    ]
+    if not rows:
+        return table
+    extra = pd.DataFrame(rows, columns=list(OFFICE_COLUMNS)).astype(table.dtypes.to_dict())
+    return pd.concat([table, extra], ignore_index=True)
+
+
+def _queue_row(replication: int, name: str, stats: QueueStats | None) -> dict | None:
+    """A front-door queue as an office row: arrivals offered, handled (answered or dispatched),
+    resolved (settled there), utilisation over the server-hours on duty."""
+    if stats is None:
+        return None
+    served = stats.handled
+    on_duty = stats.available_hours
+    utilization = stats.busy_hours / on_duty if on_duty > 0 else np.nan
+    return {
+        "replication": replication,
+        "office": name,
+        "level": HOTLINE_LEVEL,
+        "county": "",
+        "staff": stats.servers,
+        "arrivals": stats.arrivals,
+        "handled": served,
+        "resolved": stats.resolved,
+        "utilization": utilization,
+        "mean_wait_hours": stats.wait_hours / served if served else np.nan,
+        "max_queue": stats.max_queue,
+        "utilization_paid": utilization,
+        "entries": stats.arrivals,
+        "mean_hours_in_system": np.nan,
+    }
+
+
+def front_door_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFrame:
+    """Per county, kind and channel: counted requests, how many were settled at first contact,
+    hung up at the hotline and answered within its target, and the answered calls' summed wait
+    in seconds (one row per combination that had requests)."""
+    counted = np.flatnonzero(raw.counted)
+    cases = raw.cases
+    counties = list(city.counties)
+    county_index = {name: k for k, name in enumerate(counties)}
+    office_county = np.asarray([county_index.get(o.county, 0) for o in city.offices])
+    county = office_county[city.branch[cases.grid[counted], 3]]
+    kind = _kinds(scenario)[cases.type[counted]]
+    channel = cases.channel[counted]
+    shape = (len(counties), len(KINDS), len(CHANNELS))
+    cell = np.ravel_multi_index((county, kind, channel), shape)
+    size = int(np.prod(shape))
+    fate = raw.fate[counted]
+    requests = np.bincount(cell, minlength=size)
+    settled = np.bincount(cell, weights=fate == 1, minlength=size)
+    hung_up = np.bincount(cell, weights=fate == 2, minlength=size)
+    in_target = np.bincount(cell, weights=raw.front.answered_in_target[counted], minlength=size)
+    waited = np.bincount(cell, weights=raw.front.call_wait[counted], minlength=size) * 3600.0
+    present = np.flatnonzero(requests)
+    c, k, ch = np.unravel_index(present, shape)
+    return pd.DataFrame(
+        {
+            "replication": np.full(len(present), raw.replication, dtype=np.int64),
+            "county": pd.Categorical.from_codes(c, categories=counties),
+            "kind": pd.Categorical.from_codes(k, categories=list(KINDS)),
+            "channel": pd.Categorical.from_codes(ch, categories=list(CHANNELS)),
+            "requests": requests[present].astype(np.int64),
+            "first_contact": settled[present].astype(np.int64),
+            "abandoned": hung_up[present].astype(np.int64),
+            "answered_in_target": in_target[present].astype(np.int64),
+            "wait_seconds": waited[present],
+        },
+        columns=list(FRONT_DOOR_COLUMNS),
+    )
+
+
+def _kinds(scenario: Scenario) -> np.ndarray:
+    """The kind code of each case type."""
+    return np.asarray([KINDS.index(t.kind) for t in scenario.case_types.values()], dtype=np.int64)
 
 
 def daily_table(raw: RawReplication) -> pd.DataFrame:

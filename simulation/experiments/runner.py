@@ -21,14 +21,15 @@ from .. import store
 from ..analysis import kpis as kpi_functions
 from ..engine.city import build_city
 from ..engine.model import Model, cyclic_gc_paused
-from ..engine.record import case_table, daily_table, office_table
+from ..engine.record import case_table, daily_table, front_door_table, office_table
 from ..scenario.limits import check_limits
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
 from . import folders
 from .executors import Executor, make_executor
 
-Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""One replication's (cases, offices, daily, front_door) tables."""
 Progress = Callable[[int], None] | bool | None
 """``None``/``False``: silent; ``True``: a ``tqdm.auto`` bar; a callable: called with 1 per step."""
 
@@ -38,18 +39,23 @@ RATE_FLOOR = 0.005
 
 
 def run_replication(scenario: Scenario, replication: int) -> Tables:
-    """One replication's (cases, offices, daily) tables."""
+    """One replication's (cases, offices, daily, front_door) tables."""
     with cyclic_gc_paused():
         city = build_city(scenario)
         raw = Model(scenario, city, replication).run()
-        return case_table(raw, scenario, city), office_table(raw, city), daily_table(raw)
+        return (
+            case_table(raw, scenario, city),
+            office_table(raw, city, scenario),
+            daily_table(raw),
+            front_door_table(raw, scenario, city),
+        )
 
 
 def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
     """One replication's KPIs (one row, index ``replication``): a small result to ship back."""
-    cases, offices, daily = run_replication(scenario, replication)
+    cases, offices, daily, front_door = run_replication(scenario, replication)
     return kpi_functions.replication_kpis(
-        cases, offices, daily, scenario.horizon_days, replications=[replication]
+        cases, offices, daily, scenario.horizon_days, [replication], front_door
     )
 
 
@@ -125,13 +131,13 @@ def replicate(
 
 def combine(scenario: Scenario, parts: Sequence[Tables], indices: Sequence[int]) -> Results:
     """Results from per-replication tables given in replication order."""
-    cases, offices, daily = (
+    cases, offices, daily, front_door = (
         pd.concat(frames, ignore_index=True) for frames in zip(*parts, strict=True)
     )
     by_replication = kpi_functions.replication_kpis(
-        cases, offices, daily, scenario.horizon_days, replications=list(indices)
+        cases, offices, daily, scenario.horizon_days, list(indices), front_door
     )
-    return Results(scenario, cases, offices, daily, by_replication)
+    return Results(scenario, cases, offices, daily, by_replication, front_door)
 
 
 # ---------------------------------------------------------------- precision
@@ -214,8 +220,11 @@ def _until_precise(
             new = list(range(len(parts), want))
             for r, tables in zip(new, replicate(scenario, new, executor, step), strict=True):
                 parts.append(tables)
+                cases, offices, daily, front_door = tables
                 rows.append(
-                    kpi_functions.replication_kpis(*tables, scenario.horizon_days, replications=[r])
+                    kpi_functions.replication_kpis(
+                        cases, offices, daily, scenario.horizon_days, [r], front_door
+                    )
                 )
             table = precision_table(pd.concat(rows), kpis, precision, floor)
             met = bool(table["met"].all())
@@ -241,6 +250,8 @@ class Results:
     daily: pd.DataFrame
     by_replication: pd.DataFrame
     """One row per replication, one column per KPI."""
+    front_door: pd.DataFrame | None = None
+    """Requests per county, kind and channel, and what the front door did with them."""
     kpis: pd.DataFrame = field(init=False)
     """``kpi, mean, ci_low, ci_high, replications, target, meets``."""
     precision: PrecisionReport | None = None
@@ -276,6 +287,8 @@ class Results:
         self.cases.to_parquet(folder / "cases.parquet", index=False)
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
+        if self.front_door is not None:
+            self.front_door.to_csv(folder / "front_door.csv", index=False)
         (folder / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
 
 

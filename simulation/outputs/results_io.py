@@ -71,12 +71,15 @@ def _by_replication(
     cases: pd.DataFrame,
     offices: pd.DataFrame,
     daily: pd.DataFrame,
+    front_door: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     horizon = float(scenario.get("horizon_days") or 0)
     if horizon <= 0:
         days = pd.concat([cases["arrival_day"], daily["day"].astype(float)])
         horizon = max(1.0, float(days.max()) if len(days) else 1.0)
-    return kpi_functions.replication_kpis(cases, offices, daily, horizon)
+    return kpi_functions.replication_kpis(
+        cases, offices, daily, horizon, front_door=front_door
+    )
 
 
 def load_results(directory: str | os.PathLike) -> RunTables:
@@ -104,6 +107,8 @@ def load_results(directory: str | os.PathLike) -> RunTables:
     if "office_code" in offices:  # codes are text: 330402007000, and empty for synthetic offices
         offices["office_code"] = offices["office_code"].fillna("")
     daily = pd.read_csv(root / "daily.csv")
+    front_path = root / "front_door.csv"
+    front_door = pd.read_csv(front_path) if front_path.exists() else None
     mtime = (root / "kpis.csv").stat().st_mtime
     return RunTables(
         name=str(scenario.get("name") or root.name),
@@ -112,7 +117,7 @@ def load_results(directory: str | os.PathLike) -> RunTables:
         cases=cases,
         offices=offices,
         daily=daily,
-        by_replication=_by_replication(scenario, cases, offices, daily),
+        by_replication=_by_replication(scenario, cases, offices, daily, front_door),
         path=root,
         run_date=dt.datetime.fromtimestamp(mtime, tz=dt.UTC),
     )

@@ -121,6 +121,14 @@ class CalendarSpec(Spec):
         return [parse_hours(h) for h in self.hours]
 
 
+def open_hours_per_week(calendar: CalendarSpec) -> float:
+    """Open hours in a week of this calendar (168 when always open)."""
+    if calendar.always_open:
+        return 168.0
+    daily = sum(end - start for start, end in calendar.spans)
+    return daily * len(calendar.workdays)
+
+
 # ---------------------------------------------------------------- city
 
 Count = Annotated[int, Field(ge=1)]
@@ -230,8 +238,14 @@ class CitySpec(Spec):
 Staff = Annotated[int, Field(ge=1)]
 
 
+CaseTimeShare = Annotated[float, Field(gt=0, le=1)]
+
+
 class LevelOffice(Spec):
     staff: Staff
+    case_time_share: CaseTimeShare = 1.0
+    """Share of working hours the staff can give to casework (their other duties take the rest).
+    A handling of h hours then occupies a staff member for h / case_time_share working hours."""
 
 
 # Each level's office has its own default staff, so that a scenario naming one key of an
@@ -240,6 +254,10 @@ class LevelOffice(Spec):
 
 class GridOffice(LevelOffice):
     staff: Staff = 1
+    visits_per_week: NonNegative = 0.0
+    """Household visits (走访) per grid worker per week: where grid-visit requests are found."""
+    visit_hours: NonNegative = 0.0
+    """Working hours one visit takes; visits come out of the grid worker's working week first."""
 
 
 class TownOffice(LevelOffice):
@@ -266,6 +284,7 @@ class CountyOffice(LevelOffice):
 
 class OfficeOverride(Spec):
     staff: Staff | None = None
+    case_time_share: CaseTimeShare | None = None
     generalist: bool | None = None
     one_stop: bool | None = None
     misroute: Probability | None = None
@@ -316,8 +335,27 @@ class ResolveProbability(Spec):
     city: Probability = 0.85
 
 
+Kind = Literal["consultation", "help", "complaint", "dispute"]
+
+
+def _first_contact_hours() -> Distribution:
+    return Exponential(dist="exponential", mean=0.25)
+
+
 class CaseType(Spec):
     share: Probability
+    kind: Kind = "dispute"
+    """What the citizen asks for: 咨询 consultation, 求助 help, 投诉/举报 complaint or 矛盾纠纷
+    dispute. The dispute KPIs count disputes only."""
+    channels: dict[Channel, Probability] | None = None
+    """This type's own channel mix (shares summing to 1); by default ``arrivals.channels``."""
+    first_contact: dict[Channel, Probability] = Field(default_factory=dict)
+    """Probability, per channel, that the entry point settles the request at once (接诉即办):
+    the hotline operator answers it, the hub answers an app report, the grid worker fixes it
+    on the spot, the window clerk answers a walk-in. A channel not named: 0."""
+    first_contact_hours: Distribution = Field(default_factory=_first_contact_hours)
+    """Working hours a grid worker or a window clerk spends settling a request at first
+    contact (the hotline's time is its talk time; the hub's its dispatch time)."""
     department: str | list[str] = "people_mediation"
     severity: SeverityMix = SeverityMix(**DEFAULT_SEVERITY)
     handling_hours: HandlingHours = HandlingHours()
@@ -332,6 +370,12 @@ class CaseType(Spec):
         if len(set(names)) != len(names):
             raise invalid("each department listed once", repr(names))
         return value
+
+    @model_validator(mode="after")
+    def _channel_mix(self) -> CaseType:
+        if self.channels is not None:
+            _check_shares(self.channels, "channel shares", "channels")
+        return self
 
     @property
     def departments(self) -> list[str]:
@@ -376,6 +420,10 @@ class ArrivalsSpec(Spec):
         default_factory=lambda: {"village": 0.5, "town": 0.3, "county": 0.2}
     )
     dispatch_hours: NonNegative = 2.0
+    hourly: list[NonNegative] = Field(
+        default_factory=lambda: [1.0] * 24, min_length=24, max_length=24
+    )
+    """Hour-of-day multipliers (00:00 … 23:00): arrivals within a day follow this profile."""
     weekly: list[NonNegative] = Field(
         default_factory=lambda: [1.2, 1.1, 1.0, 1.0, 1.0, 0.6, 0.5], min_length=7, max_length=7
     )
@@ -391,7 +439,7 @@ class ArrivalsSpec(Spec):
         _check_shares(self.channels, "channel shares", "channels")
         if self.channels.get("walk_in", 0) > 0:
             _check_shares(self.walk_in_level, "walk_in_level shares", "walk_in_level")
-        for key in ("weekly", "monthly"):
+        for key in ("hourly", "weekly", "monthly"):
             profile = getattr(self, key)
             if sum(profile) <= 0:
                 raise invalid("a profile with at least one positive value", repr(profile), key)
@@ -437,6 +485,59 @@ class EscalationSpec(Spec):
     patience_days: PatienceDays = PatienceDays()
     give_up: Probability = 0.0
     beyond_city: Literal["litigation", "escalated_out"] = "litigation"
+    referral_days: NonNegative = 0.0
+    """At a county without one-stop: days the citizen needs to get from one department to the
+    next (or from a wrong department to the right one), their own next trip."""
+
+
+# ---------------------------------------------------------------- the 12345 centre
+
+
+def _always_open() -> CalendarSpec:
+    return CalendarSpec(always_open=True)
+
+
+Seats = Annotated[int, Field(ge=0)]
+
+
+class HotlineSpec(Spec):
+    """The 12345/96345 centre as a queue of its own (M/M/n+M when exponential: Erlang-A).
+
+    Without ``seats`` a call is the citizen's one door and nothing more (no queue); without
+    ``dispatchers`` a work order reaches its office after ``arrivals.dispatch_hours``.
+    """
+
+    seats: Seats | list[Seats] | None = None
+    """Operators on duty: one number, or 24 numbers (one per hour of the day, 00:00 first)."""
+    calendar: CalendarSpec = Field(default_factory=_always_open)
+    """When the line is open (round the clock by default); calls outside it wait for opening."""
+    talk_seconds: Distribution = LogNormal(dist="lognormal", mean=240.0, sd=150.0)
+    """A seat's time per answered call: the talk and the after-call work."""
+    patience_seconds: Distribution = Exponential(dist="exponential", mean=300.0)
+    """How long a caller waits for an operator before hanging up."""
+    answer_target_seconds: Positive = 15.0
+    """The service level's answer time (GB/T 33358-2016: answered within 15 s)."""
+    dispatchers: Annotated[int, Field(ge=1)] | None = None
+    """Staff of the hub's dispatch desk (派单) who turn calls, app reports and grid reports into
+    work orders for offices; none: every work order takes ``arrivals.dispatch_hours``."""
+    dispatch_calendar: CalendarSpec | None = None
+    """When the dispatchers work (default: the hotline's calendar)."""
+    dispatch_minutes: Distribution = Exponential(dist="exponential", mean=5.0)
+    """A dispatcher's minutes per work order."""
+
+    @field_validator("seats")
+    @classmethod
+    def _seats(cls, seats: int | list[int] | None) -> int | list[int] | None:
+        if isinstance(seats, list) and len(seats) != 24:
+            raise invalid("one number, or 24 numbers (one per hour)", f"{len(seats)} numbers")
+        return seats
+
+    @property
+    def seats_by_hour(self) -> list[int] | None:
+        """Seats on duty in each hour of the day (None: no queue)."""
+        if self.seats is None:
+            return None
+        return list(self.seats) if isinstance(self.seats, list) else [self.seats] * 24
 
 
 class TimeLimitsDays(Spec):
@@ -481,6 +582,7 @@ class Scenario(Spec):
     arrivals: ArrivalsSpec = ArrivalsSpec()
     triage: Triage = Triage()
     escalation: EscalationSpec = EscalationSpec()
+    hotline: HotlineSpec = HotlineSpec()
     time_limits_days: TimeLimitsDays = TimeLimitsDays()
     backlog_days: Positive = 90
     targets: dict[str, float] = Field(default_factory=_default_targets)
@@ -538,6 +640,7 @@ class Scenario(Spec):
                     repr(surge.where) + (f" (did you mean {close!r}?)" if close else ""),
                     f"arrivals.surges.{i}.where",
                 )
+        self._check_visits()
         first = self.start_date.toordinal() - self.warmup_days
         last = self.start_date.toordinal() + self.horizon_days
         if first < dt.date.min.toordinal():
@@ -568,6 +671,17 @@ class Scenario(Spec):
                     "calendar.holidays",
                 ) from None
         return self
+
+    def _check_visits(self) -> None:
+        grid = self.offices.grid
+        week = open_hours_per_week(self.calendar)
+        visit = grid.visits_per_week * grid.visit_hours
+        if visit >= week:
+            raise invalid(
+                f"household visits taking less than the {week:g} open hours of a week",
+                f"{grid.visits_per_week:g} visits x {grid.visit_hours:g} h = {visit:g} h",
+                "offices.grid.visits_per_week",
+            )
 
     def to_dict(self) -> dict:
         """The fully resolved scenario as plain YAML-ready data."""
