@@ -77,9 +77,7 @@ def _by_replication(
     if horizon <= 0:
         days = pd.concat([cases["arrival_day"], daily["day"].astype(float)])
         horizon = max(1.0, float(days.max()) if len(days) else 1.0)
-    return kpi_functions.replication_kpis(
-        cases, offices, daily, horizon, front_door=front_door
-    )
+    return kpi_functions.replication_kpis(cases, offices, daily, horizon, front_door=front_door)
 
 
 def load_results(directory: str | os.PathLike) -> RunTables:
