@@ -155,7 +155,7 @@ class Case:
     resolve: Mapping[str, float] | float = RESOLVE
     online: Mapping[str, float] | float = FAIL
     misroute: float = FAIL
-    give_up: float = FAIL
+    give_up: Mapping[str, float] | float = FAIL
 
 
 def _per_level(value: Mapping[str, float] | float, default: float) -> list[float]:
@@ -184,7 +184,7 @@ def make_cases(*cases: Case) -> Cases:
         resolve_u=np.asarray([_per_level(c.resolve, FAIL) for c in ordered]).reshape(-1, 5),
         online_u=np.asarray([_per_level(c.online, FAIL) for c in ordered]).reshape(-1, 5),
         misroute_u=np.asarray([c.misroute for c in ordered], dtype=float),
-        give_up_u=np.asarray([c.give_up for c in ordered], dtype=float),
+        give_up_u=np.asarray([_per_level(c.give_up, FAIL) for c in ordered]).reshape(-1, 5),
     )
 
 

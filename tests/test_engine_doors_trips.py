@@ -9,7 +9,7 @@ no patience unless a test sets them (``conftest.tiny_scenario``).
 from __future__ import annotations
 
 import pytest
-from conftest import FAIL, RESOLVE, Case, run_cases, tiny_scenario
+from conftest import FAIL, RESOLVE, Case, at, run_cases, tiny_scenario
 
 ALL_FAIL = {lv: FAIL for lv in ("grid", "village", "town", "county", "city")}
 
@@ -270,6 +270,72 @@ def test_patience_running_out_at_the_city_is_escalated_out():
     row = run.row(1)
     expect(row, outcome="escalated_out", level="city", doors=1, trips=1)
     assert row["closed_day"] * 24 == pytest.approx(1.0 + 2.4)
+
+
+def test_patience_running_out_at_the_city_is_escalated_out_even_for_those_who_give_up():
+    """The contract: at the city, running out of patience is a petition beyond it."""
+    scenario = tiny_scenario(escalation={"patience_days": {"critical": 0.1}, "give_up": 1.0})
+    run = run_cases(
+        scenario,
+        *busy_then(Case(time=1.0, walk_in="city", severity="critical", give_up=0.0), level="city"),
+    )
+    expect(run.row(1), outcome="escalated_out", level="city", doors=1, trips=1)
+
+
+def test_give_up_is_drawn_at_every_renege():
+    """A citizen who went up once may give up the second time: one draw per level."""
+    scenario = tiny_scenario(escalation={"patience_days": {"general": 0.1}, "give_up": 0.5})
+    blocker_town = Case(
+        time=0.0, walk_in="town", severity="general", handling={"town": 1000.0}, resolve=RESOLVE
+    )
+    run = run_cases(
+        scenario,
+        *busy_then(
+            Case(
+                time=1.0,
+                walk_in="village",
+                severity="general",
+                give_up={"village": 0.9, "town": 0.1},
+            )
+        ),
+        blocker_town,
+    )
+    # the walk-in goes up from the village (0.9 >= 0.5), then gives up at the town (0.1 < 0.5)
+    row = run.cases.sort_values("arrival_day").iloc[-1]
+    expect(row, outcome="abandoned", level="town", doors=2, trips=2)
+
+
+def test_a_self_escalation_waits_for_the_parent_office_to_open():
+    """Patience that runs out on Saturday morning: the citizen walks into the town on Monday."""
+    scenario = tiny_scenario(
+        calendar={"always_open": False},
+        escalation={"patience_days": {"general": 0.75}},  # 18 h
+    )
+    friday_16 = at("fri", 16.0)
+    run = run_cases(
+        scenario,
+        *busy_then(
+            Case(time=friday_16, walk_in="village", severity="general", resolve={"town": RESOLVE})
+        ),
+    )
+    row = run.row(1)
+    expect(row, outcome="resolved", level="town", doors=2, trips=2)
+    # patience ran out on Saturday 10:00; the town opened Monday 08:30 and took 1 h
+    assert row["closed_day"] * 24 == pytest.approx(at("mon", 9.5, week=1))
+
+
+def test_a_counter_referral_into_a_county_without_one_stop_can_be_misrouted():
+    scenario = tiny_scenario(
+        offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}},
+        triage={"major": "county"},
+    )
+    run = run_cases(
+        scenario,
+        Case(walk_in="village", severity="major", resolve={"county": RESOLVE}, misroute=0.0),
+    )
+    # walk-in at the village (1, 1), referred up to the county (2), wrong department (3, 2),
+    # then the right department in person (3, 3)
+    expect(run.row(0), outcome="resolved", level="county", doors=3, trips=3)
 
 
 def test_a_case_being_handled_does_not_renege():

@@ -148,10 +148,10 @@ def test_an_unsettled_call_reaches_its_office_after_talk_and_dispatch():
     from simulation.engine.record import case_table
 
     cases = case_table(raw, sc, city)
-    # the second caller waits 0.4 h for the operator: both talk 0.5 h, then 2 h of dispatch,
-    # then 1 h of handling at the village (always open, nothing else waiting)
+    # the second caller waits 0.4 h for the operator; each talks 0.5 h and its work order takes
+    # 2 h to reach the village, which handles it in 1 h (the second waits there for the first)
     closed_hours = (cases["closed_day"] * 24).round(9).tolist()
-    assert closed_hours == [10.0 + 0.5 + 2 + 1, 10.5 + 0.5 + 2 + 1]
+    assert closed_hours == [10.0 + 0.5 + 2 + 1, 10.0 + 0.5 + 2 + 1 + 1]
     assert cases["doors"].tolist() == [1, 1] and cases["trips"].tolist() == [1, 1]
 
 
@@ -206,17 +206,17 @@ def test_first_contact_shares_match_their_probabilities():
     scenario = merge(
         hotline_scenario(1.0, 1, days=60, replications=1),
         {
-            "case_types": {
-                "enquiry": {"share": 1.0, "kind": "help", "first_contact": chances}
-            },
+            "case_types": {"enquiry": {"share": 1.0, "kind": "help", "first_contact": chances}},
             "arrivals": {
-                "per_10k_residents_per_year": 2_000 * 8760 / 60 / 24,
+                "per_10k_residents_per_year": 10_000 * 365 / 60,  # 10,000 in 60 days
                 "channels": {c: 0.25 for c in chances},
                 "walk_in_level": {"village": 1.0},
             },
             "hotline": {"seats": None},
+            "offices": {lv: {"staff": 100} for lv in ("grid", "village", "town", "county", "city")},
         },
     )
+    scenario["arrivals"]["channels"] = {c: 0.25 for c in chances}
     results = simulation.run(scenario)
     table = results.front_door.groupby("channel", observed=True)[["requests", "first_contact"]]
     table = table.sum()
@@ -236,6 +236,7 @@ def test_case_time_share_scales_utilisation_exactly():
             "hotline": {"seats": None},
         },
     )
+    base["arrivals"]["channels"] = {"grid_visit": 1.0}
     results = simulation.run(base)
     for level, share in (("grid", 0.4), ("village", 0.25), ("town", 1.0)):
         paid = results.kpi(f"utilization_paid_{level}")
