@@ -44,12 +44,6 @@ def _load(args: argparse.Namespace):
     return load_scenario(source, args.overrides)
 
 
-def _progress_bar(total: int, label: str):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=label, unit="rep", file=sys.stderr, leave=False)
-
-
 def _check_out(out: Path) -> None:
     """``out`` must be a folder or creatable as one: no file in its place or above it."""
     for folder in (out, *out.parents):
@@ -89,15 +83,6 @@ def _limit_kwargs(args: argparse.Namespace) -> dict:
     return {"max_cases": args.max_cases, "max_memory_gb": args.max_memory}
 
 
-def _check_size(scenario, replications: int, args: argparse.Namespace) -> None:
-    from .scenario.limits import check_limits
-    from .scenario.loader import load_scenario
-
-    sized = load_scenario(scenario, {"replications": replications})
-    workers = args.workers or (os.cpu_count() if args.executor not in (None, "serial") else 1)
-    check_limits(sized, args.max_cases, args.max_memory, workers)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiments.folders import check_replaceable
     from .experiments.runner import run
@@ -107,30 +92,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = _out_folder(args, scenario)
     _check_out(out)  # before the run: a bad folder should not cost a whole run
     check_replaceable(out, scenario, force=args.force)
-    replications = args.replications or scenario.replications
-    _check_size(scenario, replications, args)  # before the progress bar appears
-    if args.precision is None:
-        with _progress_bar(replications, scenario.name) as bar:
-            results = run(
-                scenario,
-                replications,
-                args.seed,
-                progress=bar.update,
-                **_limit_kwargs(args),
-                **_executor_kwargs(args),
-            )
-    else:
-        results = run(
-            scenario,
-            args.replications,
-            args.seed,
-            progress=True,
-            precision=args.precision,
-            max_replications=args.max_replications,
-            **_limit_kwargs(args),
-            **_executor_kwargs(args),
-        )
-        replications = results.scenario.replications
+    # run() refuses a scenario above the size limits before its progress bar appears
+    results = run(
+        scenario,
+        args.replications,
+        args.seed,
+        progress=True,
+        precision=args.precision,
+        max_replications=args.max_replications,
+        **_limit_kwargs(args),
+        **_executor_kwargs(args),
+    )
+    replications = results.scenario.replications
     results.save(out, force=args.force)
     print(f"{scenario.name}: {replications} replications, seed {results.scenario.seed}")
     if results.precision is not None:
@@ -270,11 +243,9 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .engine.city import build_city
-    from .scenario.limits import check_city_size
     from .scenario.summary import scenario_summary
 
-    scenario = _load(args)
-    check_city_size(scenario)  # a city of 10^30 grids is refused before it is built
+    scenario = _load(args)  # a city of 10^30 grids does not load: it is never built
     city = build_city(scenario)
     residents = int(city.residents.sum())
     print(scenario_summary(scenario, residents, len(city.counties), city.level_counts()))

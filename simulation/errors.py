@@ -3,10 +3,21 @@ folder that cannot be read or written, a failed replication."""
 
 from __future__ import annotations
 
+import difflib
 import pickle
+from collections.abc import Iterable
+from typing import Any
 
 MAX_SHOWN = 10
 """At most this many problems are printed; the rest are counted."""
+
+
+def did_you_mean(word: Any, options: Iterable[str]) -> str | None:
+    """The hint ``did you mean 'x'?`` naming the option closest to ``word``, or None."""
+    if not isinstance(word, str):
+        return None
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 class ScenarioError(Exception):

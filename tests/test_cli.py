@@ -48,6 +48,37 @@ def test_run_prints_kpis_and_writes_the_five_outputs(tmp_path, capsys):
     assert_outputs(out)
 
 
+def test_run_reads_validates_and_sizes_the_scenario_once(tmp_path, capsys, monkeypatch):
+    from simulation.experiments import runner
+    from simulation.scenario import loader, messages
+
+    calls = {"load_scenario": 0, "validate": 0, "check_limits": 0}
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def spy(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+
+    for module, name in [
+        (loader, "load_scenario"),
+        (runner, "load_scenario"),
+        (loader, "validate"),
+        (messages, "validate"),  # Scenario.replace's
+        (runner, "check_limits"),
+    ]:
+        counted(module, name)
+    short = [*SHORT[2:], "--set", "replications=1"]
+    assert main(["run", *short, "--out", str(tmp_path / "a")]) == 0
+    assert calls == {"load_scenario": 1, "validate": 1, "check_limits": 1}
+    assert main(["run", *SHORT, "--seed", "3", "--out", str(tmp_path / "b")]) == 0
+    assert calls == {"load_scenario": 2, "validate": 3, "check_limits": 2}  # + one replace
+    capsys.readouterr()
+
+
 def test_run_as_a_separate_process(tmp_path):
     out = tmp_path / "out"
     command = [str(GOVSIM)] if GOVSIM.exists() else [sys.executable, "-m", "simulation"]

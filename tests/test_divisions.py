@@ -82,10 +82,10 @@ def test_a_town_may_be_named_in_chinese_in_an_override(jiaxing):
 
 
 def test_an_unknown_county_in_an_override_lists_the_valid_ones_with_a_suggestion():
-    scenario = load_scenario(packaged_default_path(), ["offices.overrides.Pinhu={staff: 3}"])
-    with pytest.raises(ScenarioError) as info:
-        build_city(scenario)
+    with pytest.raises(ScenarioError) as info:  # at load: the city is never built
+        load_scenario(packaged_default_path(), ["offices.overrides.Pinhu={staff: 3}"])
     error = info.value
+    assert (error.key, error.from_set) == ("offices.overrides.Pinhu", True)
     assert "Nanhu, Xiuzhou" in error.expected and "Haiyan" in error.expected
     assert error.hint == "did you mean 'Pinghu'?"
 

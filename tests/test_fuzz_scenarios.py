@@ -90,6 +90,7 @@ CROSS_CHECKS = (
     ("arrivals", "weekly"),
     ("arrivals", "monthly"),
     ("arrivals", "surges"),
+    ("offices", "overrides"),
     ("city", "counties"),
     ("city", "generate"),
     ("horizon_days",),
@@ -355,16 +356,32 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     assert len(description.message()) < 300
 
 
-def test_huge_generated_city_loads_without_listing_it():
+def test_large_generated_city_is_checked_without_listing_it():
     data = copy.deepcopy(BASES["small"])
-    data["city"]["generate"]["counties"] = 10**30
+    data["city"]["generate"]["counties"] = 200_000  # 1.6 million offices: loads, never listed
+    data["offices"]["overrides"] = {"county-199999/town-199999-1/village-199999-1-2": {"staff": 3}}
     scenario = load_scenario(data)
-    assert scenario.city.generate.counties == 10**30
+    assert scenario.city.generate.counties == 200_000
     data["arrivals"]["surges"][0]["where"] = "county-0"
+    data["offices"]["overrides"] = {"county-7/town-7-2": {"staff": 3}}
     with pytest.raises(ScenarioError) as caught:
         load_scenario(data)
     assert caught.value.key == "arrivals.surges.0.where"
-    assert "county-1000000000000000000000000000000" in str(caught.value)
+    assert "county-200000" in str(caught.value)
+    data["arrivals"]["surges"] = []
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data)
+    assert caught.value.key == "offices.overrides.county-7/town-7-2"
+    assert caught.value.hint == "office names look like 'county-1/town-1-1'"
+
+
+def test_city_too_large_to_build_does_not_load():
+    data = copy.deepcopy(BASES["small"])
+    data["city"]["generate"]["counties"] = 10**30
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data)
+    assert caught.value.key == "city.generate"
+    assert "at most 2,000,000 offices" in caught.value.expected
 
 
 def test_nan_float_in_dict_source_is_named():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,31 +43,61 @@ def problem_at(error: ScenarioError, key: str) -> ScenarioError:
     raise AssertionError(f"no problem at {key!r} in:\n{error}")
 
 
-# ---------------------------------------------------------------- bad inputs, from files
+# ---------------------------------------------------------------- bad inputs: one table
 
 
-def test_unknown_top_level_key_names_line_and_suggests(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\nhorizon_dayz: 30\n")
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("horizon_dayz", 2, "'horizon_dayz'")
-    assert error.hint == "did you mean 'horizon_days'?"
-    assert str(error) == (
-        f"{path}:2: horizon_dayz: expected a known key, found 'horizon_dayz'\n"
-        "  did you mean 'horizon_days'?"
-    )
+@dataclass(frozen=True)
+class Bad:
+    """A scenario that must not load, and the first problem it must report.
+
+    ``files`` are written into a fresh folder (``x.yaml`` is loaded, with ``overrides``); text
+    is dedented. ``line`` and ``file`` (a name in ``files``) are checked always, the other fields
+    when given; ``message`` is the whole ``str(error)`` with ``{x}`` for the loaded file's path.
+    """
+
+    files: dict[str, str]
+    key: str
+    line: int | None
+    expected: str | None = None
+    found: str | None = None
+    hint: str | None = None
+    message: str | None = None
+    file: str = "x.yaml"
+    overrides: tuple[str, ...] = ()
+    problems: int | None = None
+    column: int | None = None
 
 
-def test_unknown_nested_key_suggests_field_of_that_section(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\noffices:\n  county:\n    stafff: 3\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("offices.county.stafff", 4)
-    assert "did you mean 'staff'?" in str(error)
+def one(text: str, key: str, line: int | None, **fields) -> Bad:
+    return Bad({"x.yaml": text}, key, line, **fields)
 
 
-def test_unknown_key_in_a_case_type_uses_case_type_fields(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+COUNTIES = """
+name: t
+city:
+  counties:
+    - {name: Nanhu, population: 1000, towns: 12}
+    - {name: St. Mary, population: 1000, towns: 2}
+"""
+
+BAD = {
+    # ------------------------------------------------ keys and values
+    "unknown top-level key": one(
+        "name: t\nhorizon_dayz: 30\n",
+        "horizon_dayz",
+        2,
+        found="'horizon_dayz'",
+        hint="did you mean 'horizon_days'?",
+        message="{x}:2: horizon_dayz: expected a known key, found 'horizon_dayz'\n"
+        "  did you mean 'horizon_days'?",
+    ),
+    "unknown nested key": one(
+        "name: t\noffices:\n  county:\n    stafff: 3\n",
+        "offices.county.stafff",
+        4,
+        hint="did you mean 'staff'?",
+    ),
+    "unknown key in a case type": one(
         """
         name: t
         case_types:
@@ -74,67 +105,48 @@ def test_unknown_key_in_a_case_type_uses_case_type_fields(tmp_path):
             share: 1.0
             severty: {minor: 1}
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("case_types.family.severty", 5)
-    assert error.hint == "did you mean 'severity'?"
-
-
-def test_wrong_type_names_key_and_value(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\nhorizon_days: soon\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("horizon_days", 2)
-    assert error.expected == "an integer"
-    assert error.found == "'soon'"
-
-
-def test_probability_out_of_range_shows_bounds(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\nescalation:\n  give_up: 1.5\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("escalation.give_up", 3)
-    assert error.expected == "a number between 0 and 1"
-    assert error.found == "1.5"
-
-
-def test_case_type_shares_not_summing_to_one_show_the_sum(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        "case_types.family.severty",
+        5,
+        hint="did you mean 'severity'?",
+    ),
+    "wrong type": one(
+        "name: t\nhorizon_days: soon\n", "horizon_days", 2, expected="an integer", found="'soon'"
+    ),
+    "probability out of range": one(
+        "name: t\nescalation:\n  give_up: 1.5\n",
+        "escalation.give_up",
+        3,
+        expected="a number between 0 and 1",
+        found="1.5",
+    ),
+    "case type shares not summing to one": one(
         """
         name: t
         case_types:
           family: {share: 0.5}
           labour: {share: 0.3}
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("case_types", 2)
-    assert "0.8" in error.found
-
-
-def test_channel_shares_not_summing_to_one_name_channels(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\narrivals:\n  channels: {grid_visit: 0.5}\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("arrivals.channels", 3)
-    assert error.found == "a sum of 0.5"
-
-
-def test_zero_staff_reads_as_integer_at_least_one(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\noffices:\n  county: {staff: 0}\n")
-    error = error_of(path)
-    assert str(error) == f"{path}:3: offices.county.staff: expected an integer >= 1, found 0"
-
-
-def test_negative_staff_is_rejected(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\noffices:\n  town:\n    staff: -2\n")
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("offices.town.staff", 4, "-2")
-
-
-def test_triangular_low_above_high_drops_pydantic_tag(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        "case_types",
+        2,
+        expected="case_types shares summing to 1",
+        found="a sum of 0.8",
+    ),
+    "channel shares not summing to one": one(
+        "name: t\narrivals:\n  channels: {grid_visit: 0.5}\n",
+        "arrivals.channels",
+        3,
+        found="a sum of 0.5",
+    ),
+    "zero staff": one(
+        "name: t\noffices:\n  county: {staff: 0}\n",
+        "offices.county.staff",
+        3,
+        message="{x}:3: offices.county.staff: expected an integer >= 1, found 0",
+    ),
+    "negative staff": one(
+        "name: t\noffices:\n  town:\n    staff: -2\n", "offices.town.staff", 4, found="-2"
+    ),
+    "triangular low above high": one(
         """
         name: t
         case_types:
@@ -143,17 +155,12 @@ def test_triangular_low_above_high_drops_pydantic_tag(tmp_path):
             handling_hours:
               city: {dist: triangular, low: 9, mode: 5, high: 4}
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("case_types.dispute.handling_hours.city", 6)
-    assert "low <= mode <= high" in error.expected
-    assert "low=9" in error.found
-
-
-def test_negative_distribution_mean_names_the_parameter(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        "case_types.dispute.handling_hours.city",
+        6,
+        expected="low <= mode <= high and low < high",
+        found="low=9.0, mode=5.0, high=4.0",
+    ),
+    "negative distribution mean": one(
         """
         name: t
         case_types:
@@ -165,16 +172,11 @@ def test_negative_distribution_mean_names_the_parameter(tmp_path):
                 mean: -1
                 sd: 1
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("case_types.dispute.handling_hours.grid.mean", 8)
-    assert error.expected == "a number > 0"
-
-
-def test_unknown_distribution_name_suggests_known_one(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        "case_types.dispute.handling_hours.grid.mean",
+        8,
+        expected="a number > 0",
+    ),
+    "unknown distribution name": one(
         """
         name: t
         case_types:
@@ -183,94 +185,126 @@ def test_unknown_distribution_name_suggests_known_one(tmp_path):
             handling_hours:
               town: {dist: lognorm, mean: 3, sd: 1}
         """,
-    )
-    error = error_of(path)
-    assert error.key == "case_types.dispute.handling_hours.town.dist"
-    assert error.line == 6
-    assert error.found == "'lognorm'"
-    assert error.hint == "did you mean 'lognormal'?"
-
-
-def test_bad_hours_span_names_the_list_item(tmp_path):
-    path = write(tmp_path, "x.yaml", 'name: t\ncalendar:\n  hours: ["08:30-12:00", "8-12"]\n')
-    error = error_of(path)
-    assert (error.key, error.line) == ("calendar.hours.1", 3)
-    assert error.found == "'8-12'"
-
-
-def test_unknown_weekday_suggests_the_right_one(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\ncalendar:\n  workdays:\n    - mon\n    - tues\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("calendar.workdays.1", 5)
-    assert error.found == "'tues'"
-    assert error.hint == "did you mean 'tue'?"
-
-
-def test_weekly_of_length_six_shows_count(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\narrivals:\n  weekly: [1, 1, 1, 1, 1, 1]\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("arrivals.weekly", 3)
-    assert error.expected == "a list of 7 values"
-    assert error.found.startswith("6 values")
-
-
-def test_unknown_channel_key_suggests_channel(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\narrivals:\n  channels: {hotlin: 1.0}\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("arrivals.channels.hotlin", 3)
-    assert error.hint == "did you mean 'hotline'?"
-
-
-def test_missing_required_key_reads_found_nothing(tmp_path):
-    path = write(tmp_path, "x.yaml", "description: no name\n")
-    error = error_of(path)
-    assert (error.key, error.expected, error.found) == ("name", "a value", "nothing")
-    assert error.file == str(path)
-
-
-def test_missing_share_points_at_its_case_type(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\ncase_types:\n  family:\n    department: x\n")
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("case_types.family.share", 3, "nothing")
-
-
-def test_unknown_target_kpi_suggests_kpi(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\ntargets:\n  one_dor_rate: 0.9\n")
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("targets.one_dor_rate", 3, "'one_dor_rate'")
-    assert error.hint == "did you mean 'one_door_rate'?"
-
-
-def test_target_value_must_be_a_number(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\ntargets:\n  one_door_rate: high\n")
-    error = error_of(path)
-    assert (error.key, error.expected, error.found) == (
+        "case_types.dispute.handling_hours.town.dist",
+        6,
+        found="'lognorm'",
+        hint="did you mean 'lognormal'?",
+    ),
+    "bad hours span": one(
+        'name: t\ncalendar:\n  hours: ["08:30-12:00", "8-12"]\n',
+        "calendar.hours.1",
+        3,
+        found="'8-12'",
+    ),
+    "unknown weekday": one(
+        "name: t\ncalendar:\n  workdays:\n    - mon\n    - tues\n",
+        "calendar.workdays.1",
+        5,
+        found="'tues'",
+        hint="did you mean 'tue'?",
+    ),
+    "weekly of length six": one(
+        "name: t\narrivals:\n  weekly: [1, 1, 1, 1, 1, 1]\n",
+        "arrivals.weekly",
+        3,
+        expected="a list of 7 values",
+        found="6 values: [1, 1, 1, 1, 1, 1]",
+    ),
+    "unknown channel": one(
+        "name: t\narrivals:\n  channels: {hotlin: 1.0}\n",
+        "arrivals.channels.hotlin",
+        3,
+        hint="did you mean 'hotline'?",
+    ),
+    "missing required key": one(
+        "description: no name\n", "name", None, expected="a value", found="nothing"
+    ),
+    "missing share": one(
+        "name: t\ncase_types:\n  family:\n    department: x\n",
+        "case_types.family.share",
+        3,
+        found="nothing",
+    ),
+    "department of wrong type": one(
+        "name: t\ncase_types:\n  d: {share: 1, department: 5}\n",
+        "case_types.d.department",
+        3,
+        expected="a text string or a list",
+        problems=1,
+    ),
+    "duplicate county names": one(
+        """
+        name: t
+        city:
+          counties:
+            - {name: Nanhu, population: 1000, towns: 2}
+            - {name: Nanhu, population: 1000, towns: 2}
+        """,
+        "city.counties",
+        3,
+        expected="unique county names",
+        found="'Nanhu' more than once",
+    ),
+    "counties and generate both given": one(
+        """
+        name: t
+        city:
+          counties: [{name: Nanhu, population: 1000, towns: 2}]
+          generate: {counties: 2}
+        """,
+        "city.generate",
+        4,
+        expected="either 'counties' or 'generate', not both",
+    ),
+    # ------------------------------------------------ targets (checked by the schema)
+    "unknown target KPI": one(
+        "name: t\ntargets:\n  one_dor_rate: 0.9\n",
+        "targets.one_dor_rate",
+        3,
+        message="{x}:3: targets.one_dor_rate: expected a KPI name, found 'one_dor_rate'\n"
+        "  did you mean 'one_door_rate'?",
+    ),
+    "unknown target KPI with a bad value too": one(
+        "name: t\ntargets:\n  one_dor_rate: high\n",
+        "targets.one_dor_rate",
+        3,
+        expected="a KPI name",
+        problems=1,
+    ),
+    "target value not a number": one(
+        "name: t\ntargets:\n  one_door_rate: high\n",
         "targets.one_door_rate",
-        "a number",
-        "'high'",
-    )
-    assert len(error.problems) == 1
-
-
-def test_surge_of_unknown_type_names_the_surge_item(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        3,
+        expected="a number",
+        found="'high'",
+        problems=1,
+    ),
+    "target value a quoted number": one(
+        "name: t\ntargets:\n  one_door_rate: '0.9'\n",
+        "targets.one_door_rate",
+        3,
+        message="{x}:3: targets.one_door_rate: expected a number, found '0.9'",
+    ),
+    "target value a boolean": one(
+        "name: t\ntargets:\n  one_door_rate: true\n",
+        "targets.one_door_rate",
+        3,
+        found="true",
+    ),
+    # ------------------------------------------------ surges
+    "surge of unknown type": one(
         """
         name: t
         arrivals:
           surges:
             - {name: s, where: county-1, type: labour, start_day: 0, days: 1, per_day: 5}
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("arrivals.surges.0.type", 4, "'labour'")
-
-
-def test_surge_in_unknown_county_names_where(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
+        "arrivals.surges.0.type",
+        4,
+        expected="one of the case_types ['dispute']",
+        found="'labour'",
+    ),
+    "surge in unknown county": one(
         """
         name: t
         arrivals:
@@ -282,50 +316,211 @@ def test_surge_in_unknown_county_names_where(tmp_path):
               days: 1
               per_day: 5
         """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line, error.found) == ("arrivals.surges.0.where", 5, "'Atlantis'")
+        "arrivals.surges.0.where",
+        5,
+        message="{x}:5: arrivals.surges.0.where: expected a county of the city "
+        "['county-1', 'county-2'], found 'Atlantis'",
+    ),
+    # ------------------------------------------------ office overrides (checked by the schema)
+    "override of an unknown county": one(
+        COUNTIES + "offices:\n  overrides:\n    Nanhuu: {staff: 3}\n",
+        "offices.overrides.Nanhuu",
+        8,
+        message="{x}:8: offices.overrides.Nanhuu: expected the name of an office (as printed "
+        "in outputs) or of a county: Nanhu, St. Mary, found 'Nanhuu'\n  did you mean 'Nanhu'?",
+    ),
+    "override of an unknown town": one(
+        COUNTIES + "offices:\n  overrides:\n    Nanhu/town-3: {staff: 3}\n",
+        "offices.overrides.Nanhu/town-3",
+        8,
+        hint="did you mean 'Nanhu/town-03'?",
+    ),
+    "override of a town past the count": one(
+        COUNTIES + "offices:\n  overrides:\n    Nanhu/town-13: {staff: 3}\n",
+        "offices.overrides.Nanhu/town-13",
+        8,
+        found="'Nanhu/town-13'",
+    ),
+    "override of a name with a dot": one(
+        COUNTIES + "offices:\n  overrides:\n    St. Mary/town-3: {staff: 3}\n",
+        "offices.overrides.St. Mary/town-3",
+        8,
+        hint="did you mean 'St. Mary/town-2'?",
+    ),
+    "one_stop on a town": one(
+        COUNTIES + "offices:\n  overrides:\n    Nanhu/town-01:\n      one_stop: false\n",
+        "offices.overrides.Nanhu/town-01.one_stop",
+        9,
+        message="{x}:9: offices.overrides.Nanhu/town-01.one_stop: expected 'one_stop' only on "
+        "a county office, found a town office",
+    ),
+    "generalist on a county": one(
+        COUNTIES + "offices:\n  overrides:\n    St. Mary: {staff: 3, generalist: false}\n",
+        "offices.overrides.St. Mary.generalist",
+        8,
+        expected="'generalist' only on a village office",
+        found="a county office",
+    ),
+    "misroute on the city": one(
+        COUNTIES + "offices:\n  overrides:\n    Jiaxing: {misroute: 0.5}\n",
+        "offices.overrides.Jiaxing.misroute",
+        8,
+        found="a city office",
+    ),
+    "override of a generated grid out of range": one(
+        "name: t\noffices:\n  overrides:\n    county-1/town-1-1/village-1-1-1/grid-1-1-1-6: {}\n",
+        "offices.overrides.county-1/town-1-1/village-1-1-1/grid-1-1-1-6",
+        4,
+        hint="did you mean 'county-1/town-1-1/village-1-1-1/grid-1-1-1-5'?",
+    ),
+    # ------------------------------------------------ a city too large to build
+    "city of too many offices": one(
+        "name: t\ncity:\n  generate: {counties: 1000000000}\n",
+        "city.generate",
+        3,
+        message="{x}:3: city.generate: expected a city of at most 2,000,000 offices, found "
+        "76,000,000,001 offices\n  use fewer counties, towns, villages or grids",
+    ),
+    "city of too many residents": one(
+        "name: t\ncity:\n  generate:\n    population: 20000000000\n",
+        "city.generate.population",
+        4,
+        expected="a city of at most 10,000,000,000 residents",
+        found="20,000,000,000 residents",
+    ),
+    "listed counties of too many residents": one(
+        "name: t\ncity:\n  counties:\n    - {name: A, population: 20000000000, towns: 1}\n",
+        "city.counties",
+        3,
+        found="20,000,000,000 residents",
+    ),
+    # ------------------------------------------------ YAML
+    "syntax error": one(
+        "name: t\noffices:\n  county: {staff: 3\n  town: 2\n",
+        "",
+        4,
+        column=7,
+        expected="valid YAML",
+    ),
+    "top-level list": one(
+        "- name: t\n",
+        "",
+        1,
+        expected="a mapping of keys at the top level",
+        found="a list [{'name': 't'}]",
+    ),
+    "empty file": one("", "", None, found="an empty file"),
+    "missing file": Bad({}, "", None, expected="an existing scenario file", found="no such file"),
+    # ------------------------------------------------ extends
+    "extends cycle": Bad(
+        {"x.yaml": "name: a\nextends: b.yaml\n", "b.yaml": "extends: x.yaml\n"},
+        "extends",
+        1,
+        file="b.yaml",
+        found="{x} -> {b} -> {x}",
+    ),
+    "extends a missing file": one(
+        "name: t\nextends: base.yaml\n",
+        "extends",
+        2,
+        expected="an existing file",
+        found="'base.yaml' (no file {base})",
+    ),
+    "extends a URL": one(
+        "extends: https://example.org/base.yaml\nname: t\n",
+        "extends",
+        1,
+        expected="a local file path (URLs are not allowed)",
+    ),
+    "extends deeper than ten": Bad(
+        {
+            "x.yaml": "extends: s1.yaml\n",
+            **{f"s{i}.yaml": f"extends: s{i + 1}.yaml\n" for i in range(1, 12)},
+            "s12.yaml": "name: deep\n",
+        },
+        "extends",
+        1,
+        file="s10.yaml",
+        expected="at most 10 levels of extends",
+    ),
+    "error in an extended file": Bad(
+        {
+            "base.yaml": "name: base\noffices:\n  town: {staff: 0}\n",
+            "x.yaml": "extends: base.yaml\nname: child\n",
+        },
+        "offices.town.staff",
+        3,
+        file="base.yaml",
+    ),
+    # ------------------------------------------------ overrides (--set)
+    "override without an equals sign": one(
+        "name: t\n",
+        "",
+        None,
+        overrides=("offices.county.staff",),
+        expected="an override like key.path=value",
+        found="'offices.county.staff'",
+    ),
+    "overridden bad value": one(
+        "name: t\noffices:\n  county: {staff: 3}\n",
+        "offices.county.staff",
+        None,
+        overrides=("offices.county.staff=0",),
+        message="offices.county.staff (from --set): expected an integer >= 1, found 0",
+    ),
+    "override into a scalar": one(
+        "name: t\n", "seed", None, overrides=("seed=1", "seed.x=1"), found="1"
+    ),
+    "override with an unknown key": one(
+        "name: t\n",
+        "offices.county.staf",
+        None,
+        overrides=("offices.county.staf=4",),
+        hint="did you mean 'staff'?",
+    ),
+    "override creating a mapping of the wrong type": one(
+        "name: t\n", "seed", None, overrides=("seed.x=1",), found="{'x': 1}"
+    ),
+    "override naming an unknown office": one(
+        "name: t\n",
+        "offices.overrides.county-3",
+        None,
+        overrides=("offices.overrides.county-3.staff=4",),
+        message="offices.overrides.county-3 (from --set): expected the name of an office (as "
+        "printed in outputs) or of a county: county-1, county-2, found 'county-3'\n"
+        "  did you mean 'county-2'?",
+    ),
+}
 
 
-def test_duplicate_county_names_are_named(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
-        """
-        name: t
-        city:
-          counties:
-            - {name: Nanhu, population: 1000, towns: 2}
-            - {name: Nanhu, population: 1000, towns: 2}
-        """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("city.counties", 3)
-    assert "'Nanhu'" in error.found
+def _fill(text: str, folder: Path) -> str:
+    """``text`` with ``{x}``, ``{b}`` and ``{base}`` replaced by the paths of those files."""
+    for name in ("x", "b", "base"):
+        text = text.replace(f"{{{name}}}", str(folder / f"{name}.yaml"))
+    return text
 
 
-def test_counties_and_generate_both_given_is_an_error(tmp_path):
-    path = write(
-        tmp_path,
-        "x.yaml",
-        """
-        name: t
-        city:
-          counties: [{name: Nanhu, population: 1000, towns: 2}]
-          generate: {counties: 2}
-        """,
-    )
-    error = error_of(path)
-    assert (error.key, error.line) == ("city.generate", 4)
-    assert "not both" in error.expected
-
-
-def test_department_of_wrong_type_joins_union_members(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\ncase_types:\n  d: {share: 1, department: 5}\n")
-    error = error_of(path)
-    assert error.key == "case_types.d.department"
-    assert error.expected == "a text string or a list"
-    assert len(error.problems) == 1
+@pytest.mark.parametrize("case", BAD.values(), ids=BAD.keys())
+def test_bad_scenario_names_file_line_and_key(tmp_path, case):
+    for name, text in case.files.items():
+        write(tmp_path, name, text)
+    error = error_of(tmp_path / "x.yaml", list(case.overrides))
+    assert error.key == case.key, error
+    assert error.line == case.line, error
+    if case.overrides and case.line is None:
+        assert error.from_set and error.file is None, error
+    else:
+        assert error.file == str(tmp_path / case.file), error
+    for field in ("expected", "found", "hint"):
+        want = getattr(case, field)
+        if want is not None:
+            assert getattr(error, field) == _fill(want, tmp_path), error
+    if case.message is not None:
+        assert str(error) == _fill(case.message, tmp_path)
+    if case.column is not None:
+        assert error.column == case.column, error
+    if case.problems is not None:
+        assert len(error.problems) == case.problems, error
 
 
 def test_several_problems_are_all_reported(tmp_path):
@@ -343,14 +538,6 @@ def test_more_than_ten_problems_are_counted_not_listed(tmp_path):
     assert str(error).splitlines()[-1] == "... and 3 more problems"
 
 
-def test_yaml_syntax_error_gives_line_and_column(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\noffices:\n  county: {staff: 3\n  town: 2\n")
-    error = error_of(path)
-    assert (error.file, error.line, error.column) == (str(path), 4, 7)
-    assert error.expected == "valid YAML"
-    assert str(error).startswith(f"{path}:4:7: expected valid YAML, found a syntax error")
-
-
 def test_python_tag_is_refused_and_runs_nothing(tmp_path):
     marker = tmp_path / "ran"
     path = write(
@@ -362,103 +549,6 @@ def test_python_tag_is_refused_and_runs_nothing(tmp_path):
     assert (error.line, error.column) == (1, 7)
     assert "!!python/object/apply:os.system" in error.found
     assert not marker.exists()
-
-
-def test_top_level_list_is_an_error(tmp_path):
-    path = write(tmp_path, "x.yaml", "- name: t\n")
-    error = error_of(path)
-    assert error.expected == "a mapping of keys at the top level"
-    assert error.found.startswith("a list")
-
-
-def test_empty_file_is_an_error(tmp_path):
-    error = error_of(write(tmp_path, "x.yaml", ""))
-    assert error.found == "an empty file"
-
-
-def test_missing_scenario_file_is_an_error(tmp_path):
-    error = error_of(tmp_path / "nope.yaml")
-    assert error.found == "no such file"
-
-
-# ---------------------------------------------------------------- extends: bad
-
-
-def test_extends_cycle_names_the_chain(tmp_path):
-    a = write(tmp_path, "a.yaml", "name: a\nextends: b.yaml\n")
-    b = write(tmp_path, "b.yaml", "extends: a.yaml\n")
-    error = error_of(a)
-    assert (error.key, error.file, error.line) == ("extends", str(b), 1)
-    assert error.found == f"{a} -> {b} -> {a}"
-
-
-def test_extends_missing_file_names_line_and_path(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\nextends: base.yaml\n")
-    error = error_of(path)
-    assert (error.key, error.line) == ("extends", 2)
-    assert "'base.yaml'" in error.found
-
-
-def test_extends_url_is_refused(tmp_path):
-    path = write(tmp_path, "x.yaml", "extends: https://example.org/base.yaml\nname: t\n")
-    error = error_of(path)
-    assert error.key == "extends"
-    assert "URLs" in error.expected
-
-
-def test_extends_deeper_than_ten_is_refused(tmp_path):
-    for i in range(12):
-        write(tmp_path, f"s{i}.yaml", f"extends: s{i + 1}.yaml\n")
-    write(tmp_path, "s12.yaml", "name: deep\n")
-    error = error_of(tmp_path / "s0.yaml")
-    assert error.key == "extends"
-    assert "at most 10" in error.expected
-
-
-def test_error_in_extended_file_names_that_file_and_line(tmp_path):
-    base = write(tmp_path, "base.yaml", "name: base\noffices:\n  town: {staff: 0}\n")
-    child = write(tmp_path, "child.yaml", "extends: base.yaml\nname: child\n")
-    error = error_of(child)
-    assert (error.key, error.file, error.line) == ("offices.town.staff", str(base), 3)
-
-
-# ---------------------------------------------------------------- overrides: bad
-
-
-def test_override_without_equals_names_the_override():
-    error = error_of(MINIMAL, ["offices.county.staff"])
-    assert error.from_set
-    assert error.found == "'offices.county.staff'"
-    assert "key.path=value" in error.expected
-
-
-def test_overridden_bad_value_says_from_set(tmp_path):
-    path = write(tmp_path, "x.yaml", "name: t\noffices:\n  county: {staff: 3}\n")
-    error = error_of(path, ["offices.county.staff=0"])
-    assert error.from_set and error.line is None
-    assert str(error) == "offices.county.staff (from --set): expected an integer >= 1, found 0"
-
-
-def test_override_into_a_scalar_is_an_error():
-    error = error_of(MINIMAL, ["seed=1", "seed.x=1"])
-    assert (error.key, error.from_set, error.found) == ("seed", True, "1")
-
-
-def test_override_with_unknown_key_suggests():
-    error = error_of(MINIMAL, ["offices.county.staf=4"])
-    assert (error.key, error.from_set) == ("offices.county.staf", True)
-    assert error.hint == "did you mean 'staff'?"
-
-
-def test_override_creating_a_mapping_with_bad_type_says_from_set():
-    error = error_of(MINIMAL, ["seed.x=1"])
-    assert (error.key, error.from_set, error.found) == ("seed", True, "{'x': 1}")
-
-
-def test_naming_one_office_key_keeps_default_staff():
-    scenario = load_scenario(MINIMAL, ["offices.county.one_stop=false"])
-    assert scenario.offices.county.staff == 14
-    assert scenario.offices.county.one_stop is False
 
 
 # ---------------------------------------------------------------- good inputs
@@ -637,3 +727,60 @@ def test_packaged_default_loads():
     if not path.exists():
         pytest.skip("scenarios/jiaxing.yaml not written yet")
     assert load_scenario(path).name
+
+
+# ---------------------------------------------------------------- Scenario.replace
+
+
+def test_replace_sets_values_dotted_keys_and_merges_mappings():
+    base = load_scenario(packaged_default_path())
+    changed = base.replace(
+        replications=3,
+        **{"offices.county.staff": 18},
+        offices={"town": {"staff": 9}},
+        arrivals={"channels": {"walk_in": 1.0}},
+    )
+    assert (changed.replications, changed.offices.county.staff) == (3, 18)
+    assert changed.offices.town.staff == 9
+    assert changed.offices.overrides == base.offices.overrides  # merged, not replaced
+    assert changed.arrivals.channels == {"walk_in": 1.0}  # share mappings replaced whole
+    assert changed.arrivals.weekly == base.arrivals.weekly
+    assert base.replications == 10 and base.offices.county.staff != 18  # base unchanged
+    assert changed == load_scenario(
+        packaged_default_path(),
+        {
+            "replications": 3,
+            "offices.county.staff": 18,
+            "offices.town.staff": 9,
+            "arrivals.channels": {"walk_in": 1.0},
+        },
+    )
+
+
+def test_replace_without_changes_is_the_same_scenario():
+    scenario = Scenario(name="t")
+    assert scenario.replace() is scenario
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"replications": 0}, "replications: expected an integer >= 1, found 0"),
+        (
+            {"offices.county.staf": 3},
+            "offices.county.staf: expected a known key, found 'staf'\n  did you mean 'staff'?",
+        ),
+        ({"seed.x": 1}, "seed: expected a mapping to set 'seed.x' in, found 20191230"),
+        (
+            {"offices": {"overrides": {"county-9": {"staff": 2}}}},
+            "offices.overrides.county-9: expected the name of an office (as printed in "
+            "outputs) or of a county: county-1, county-2, found 'county-9'\n"
+            "  did you mean 'county-2'?",
+        ),
+    ],
+)
+def test_replace_checks_like_load_and_names_the_key(changes, message):
+    with pytest.raises(ScenarioError) as caught:
+        Scenario(name="t").replace(**changes)
+    assert str(caught.value) == message
+    assert not caught.value.from_set and caught.value.file is None

@@ -94,6 +94,7 @@ def test_cli_run_refuses_big_scenario_with_exit_2(tmp_path, capsys):
     assert code == 2
     assert "too large to run" in err and "--max-cases" in err
     assert "Traceback" not in err
+    assert "%|" not in err  # refused before the progress bar appears
     assert not out.exists()
 
 
@@ -108,7 +109,11 @@ def test_check_refuses_a_city_too_large_to_build(capsys):
         ["check", "--set", "city.counties=null", "--set", "city.generate.counties=1000000000"]
     )
     _, err = capsys.readouterr()
-    assert code == 2 and "offices" in err and "Traceback" not in err
+    assert code == 2 and "Traceback" not in err
+    assert (
+        "city.generate (from --set): expected a city of at most 2,000,000 offices, "
+        "found 76,000,000,001 offices" in err
+    )
 
 
 def test_check_refuses_more_residents_than_earth(capsys):

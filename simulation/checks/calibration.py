@@ -11,7 +11,6 @@ close the gap, and leaves the scenario as it is.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -158,20 +157,23 @@ class Nudge:
     label: str
     figure: str
     step: float
-    apply: Callable[[dict, float], None]
+    changes: Callable[[Scenario, float], dict]
+    """The keyword changes (``Scenario.replace``) that nudge a scenario by ``step``."""
 
 
-def _resolve_step(level: str) -> Callable[[dict, float], None]:
-    def apply(data: dict, step: float) -> None:
-        for case_type in data["case_types"].values():
-            case_type["resolve"][level] = min(1.0, case_type["resolve"][level] + step)
+def _resolve_step(level: str) -> Callable[[Scenario, float], dict]:
+    def changes(scenario: Scenario, step: float) -> dict:
+        raised = {
+            name: {"resolve": {level: min(1.0, getattr(case_type.resolve, level) + step)}}
+            for name, case_type in scenario.case_types.items()
+        }
+        return {"case_types": raised}
 
-    return apply
+    return changes
 
 
-def _online_step(data: dict, step: float) -> None:
-    esc = data["escalation"]
-    esc["online_mediation"] = min(1.0, esc["online_mediation"] + step)
+def _online_step(scenario: Scenario, step: float) -> dict:
+    return {"escalation.online_mediation": min(1.0, scenario.escalation.online_mediation + step)}
 
 
 NUDGES: tuple[Nudge, ...] = (
@@ -261,10 +263,10 @@ def calibrate(
         n = min(SENSITIVITY_REPLICATIONS, len(per_rep))
         base = per_rep.iloc[:n]
         for nudge in NUDGES:
-            data = copy.deepcopy(results.scenario.to_dict())
-            nudge.apply(data, nudge.step)
-            data["replications"] = n
-            changed = calibration_metrics(run_scenario(data, workers=workers))
+            nudged = results.scenario.replace(
+                replications=n, **nudge.changes(results.scenario, nudge.step)
+            )
+            changed = calibration_metrics(run_scenario(nudged, workers=workers))
             diff = changed[nudge.figure].to_numpy() - base[nudge.figure].to_numpy()
             mean, lo, hi, _ = mean_ci(diff)
             rows.append(

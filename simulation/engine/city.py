@@ -7,7 +7,6 @@ Residents are split equally down the tree (largest remainder keeps the integers 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -15,8 +14,8 @@ import networkx as nx
 import numpy as np
 
 from ..contract import LEVELS, Level
-from ..errors import ScenarioError
 from ..scenario.divisions import load_divisions
+from ..scenario.names import generated_county, label, real_county, town_label
 from ..scenario.schema import CountySpec, GenerateSpec, Scenario
 
 GRID, VILLAGE, TOWN, COUNTY, CITY = (int(level) for level in Level)
@@ -87,14 +86,6 @@ def _split(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def _label(kind: str, numbers: tuple[int, ...], count: int, generated: bool) -> str:
-    """``town-03`` (zero-padded to the count's width) for listed counties; ``town-1-3`` (the
-    numbers of every level above too) for a generated city, as the format documents."""
-    if generated:
-        return "-".join([kind, *map(str, numbers)])
-    return f"{kind}-{numbers[-1]:0{len(str(count))}d}"
-
-
 def build_city(scenario: Scenario) -> City:
     """Build the tree of offices with staff and overrides applied."""
     city_spec = scenario.city
@@ -102,7 +93,7 @@ def build_city(scenario: Scenario) -> City:
     if isinstance(source, GenerateSpec):
         counties = [
             CountySpec(
-                name=f"county-{c}",
+                name=generated_county(c),
                 population=p,
                 towns=source.towns_per_county,
                 villages_per_town=source.villages_per_town,
@@ -147,24 +138,20 @@ def build_city(scenario: Scenario) -> City:
     for c_num, county in enumerate(counties, start=1):
         n_villages = county.villages_per_town or city_spec.villages_per_town
         n_grids = county.grids_per_village or city_spec.grids_per_village
-        real = table.county(county.name) if table else None
+        real = real_county(city_spec, county.name)  # the schema checked the town counts
         c_idx = add(
             county.name, COUNTY, city, county.name, county.population, real.code if real else ""
         )
         for t_num, t_pop in enumerate(_split(county.population, county.towns), start=1):
-            if real is not None:  # the schema checked that the counts agree
-                town = real.towns[t_num - 1]
-                t_name, t_code = f"{county.name}/{town.name_en}", town.code
-            else:
-                t_label = _label("town", (c_num, t_num), county.towns, generated)
-                t_name, t_code = f"{county.name}/{t_label}", ""
+            t_name = f"{county.name}/{town_label(real, (c_num, t_num), county.towns, generated)}"
+            t_code = real.towns[t_num - 1].code if real else ""
             t_idx = add(t_name, TOWN, c_idx, county.name, t_pop, t_code)
             for v_num, v_pop in enumerate(_split(t_pop, n_villages), start=1):
-                v_label = _label("village", (c_num, t_num, v_num), n_villages, generated)
+                v_label = label("village", (c_num, t_num, v_num), n_villages, generated)
                 v_name = f"{t_name}/{v_label}"
                 v_idx = add(v_name, VILLAGE, t_idx, county.name, v_pop)
                 for g_num, g_pop in enumerate(_split(v_pop, n_grids), start=1):
-                    g_label = _label("grid", (c_num, t_num, v_num, g_num), n_grids, generated)
+                    g_label = label("grid", (c_num, t_num, v_num, g_num), n_grids, generated)
                     g_idx = add(f"{v_name}/{g_label}", GRID, v_idx, county.name, g_pop)
                     grids.append(g_idx)
                     residents.append(g_pop)
@@ -180,42 +167,12 @@ def build_city(scenario: Scenario) -> City:
     )
 
 
-_LEVEL_ONLY = {"generalist": VILLAGE, "one_stop": COUNTY, "misroute": COUNTY}
-
-
 def _apply_overrides(scenario: Scenario, offices: list[Office]) -> None:
+    """Per-office changes; the schema has checked every name and key (``scenario/names.py``)."""
     by_name = {o.name: o for o in offices}
     for name, override in scenario.offices.overrides.items():
-        key = f"offices.overrides.{name}"
-        office = by_name.get(name)
-        if office is None:
-            counties = [o.name for o in offices if o.level == COUNTY]
-            # a bare name is most likely a county: suggest among counties first
-            pool = counties if "/" not in name else list(by_name)
-            close = difflib.get_close_matches(name, pool, n=1) or difflib.get_close_matches(
-                name, list(by_name), n=1
-            )
-            divisions = scenario.city.divisions
-            if not close and divisions and "/" not in name:  # a misspelt Chinese county name
-                suggestion = load_divisions(divisions).suggest(name)
-                close = [suggestion] if suggestion else []
-            shown = counties if len(counties) <= 12 else [*counties[:11], "..."]
-            raise ScenarioError(
-                key=key,
-                expected="the name of an office (as printed in outputs) or of a county: "
-                + ", ".join(shown),
-                found=repr(name),
-                hint=f"did you mean {close[0]!r}?" if close else None,
-            )
         for attr, value in override.model_dump(exclude_none=True).items():
-            level = _LEVEL_ONLY.get(attr)
-            if level is not None and office.level != level:
-                raise ScenarioError(
-                    key=f"{key}.{attr}",
-                    expected=f"'{attr}' only on a {LEVELS[level]} office",
-                    found=f"a {LEVELS[office.level]} office",
-                )
-            setattr(office, attr, value)
+            setattr(by_name[name], attr, value)
 
 
 def specialist_groups(staff: int, shares: dict[str, float]) -> list[tuple[list[str], int]]:

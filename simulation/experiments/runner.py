@@ -100,16 +100,12 @@ def with_run_control(
     replications: int | None = None,
     seed: int | None = None,
 ) -> Scenario:
-    """The scenario loaded, with ``replications`` and ``seed`` replaced when given."""
-    scenario = load_scenario(scenario)
-    update = {}
-    if replications is not None:
-        update["replications"] = replications
-    if seed is not None:
-        update["seed"] = seed
-    if update:
-        scenario = load_scenario({**scenario.to_dict(), **update})
-    return scenario
+    """The scenario (loaded if it is a path or a dict), with ``replications`` and ``seed``
+    replaced when given."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    update = {"replications": replications, "seed": seed}
+    return scenario.replace(**{key: value for key, value in update.items() if value is not None})
 
 
 def replicate(
@@ -347,7 +343,7 @@ def run(
             scenario, ex, precision, ceiling, batch, precision_floor, progress
         )
     indices = list(range(len(parts)))
-    scenario = load_scenario({**scenario.to_dict(), "replications": len(parts)})
+    scenario = scenario.replace(replications=len(parts))
     results = combine(scenario, parts, indices)
     results.precision = report
     return results

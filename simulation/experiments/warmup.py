@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import store
-from ..scenario.loader import dump_yaml, load_scenario
+from ..scenario.loader import dump_yaml
 from ..scenario.schema import Scenario
 from . import folders
 from .executors import Executor
@@ -178,11 +178,8 @@ def suggest_warmup(
     length = days or given.warmup_days + given.horizon_days
     if length < 2 * BATCH_DAYS:
         raise ValueError(f"a warm-up analysis needs at least {2 * BATCH_DAYS} days")
-    data = given.to_dict()
-    data.update(start_date=first_day.isoformat(), warmup_days=0, horizon_days=length)
-    if not seasonal:
-        data["arrivals"] = {**data["arrivals"], "monthly": [1.0] * 12}
-    from_empty = load_scenario(data)
+    flat = {} if seasonal else {"arrivals.monthly": [1.0] * 12}
+    from_empty = given.replace(start_date=first_day, warmup_days=0, horizon_days=length, **flat)
     results = run(
         from_empty,
         workers=workers,

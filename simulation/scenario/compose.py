@@ -15,18 +15,27 @@ from typing import Any
 import yaml
 
 from ..errors import ScenarioError
-from .messages import KeyPath, Origins, show
+from .messages import KeyPath, Origin, Origins, show
 from .source import read_yaml_file
 
-__all__ = ["FROM_SET", "MAX_EXTENDS_DEPTH", "apply_overrides", "load_file", "resolve_extends"]
+__all__ = [
+    "FROM_SET",
+    "MAX_EXTENDS_DEPTH",
+    "apply_changes",
+    "apply_overrides",
+    "load_file",
+    "resolve_extends",
+]
 
 MAX_EXTENDS_DEPTH = 10
 """At most this many ``extends`` hops from the file loaded."""
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-FROM_SET = ("--set", None)
+FROM_SET: Origin = ("--set", None)
 """The origin of a value given by an override."""
+FROM_REPLACE: Origin = (None, None)
+"""The origin of a value given to ``Scenario.replace``: no file, no line, not ``--set``."""
 
 
 def load_file(path: Path, display: str, chain: list[tuple[Path, str]]) -> tuple[dict, Origins]:
@@ -150,11 +159,30 @@ def apply_overrides(
         _set_path(data, origins, key, value, text)
 
 
-def _set_path(data: dict, origins: Origins, key: str, value: Any, text: str) -> None:
+def apply_changes(data: dict, changes: Mapping[str, Any]) -> dict:
+    """``Scenario.replace``'s changes, in order, on a scenario's plain data.
+
+    A dotted key path (``offices.county.staff``) sets one value; a mapping given for a key is
+    merged into it as ``extends`` merges a child file (lists and share mappings replaced whole);
+    anything else replaces the key's value.
+    """
+    for key, value in changes.items():
+        if "." in key:
+            _set_path(data, {}, key, value, f"{key}={value!r}", FROM_REPLACE)
+        else:
+            value = dict(value) if isinstance(value, Mapping) else value
+            data, _ = _merge(data, {}, {key: value}, {})
+    return data
+
+
+def _set_path(
+    data: dict, origins: Origins, key: str, value: Any, text: str, origin: Origin = FROM_SET
+) -> None:
+    from_set = origin == FROM_SET
     parts = key.split(".")
     if not key or any(not p.strip() for p in parts):
         raise ScenarioError(
-            key, "a dotted key path like offices.county.staff", repr(text), from_set=True
+            key, "a dotted key path like offices.county.staff", repr(text), from_set=from_set
         )
     node: Any = data
     for i, part in enumerate(parts):
@@ -166,7 +194,7 @@ def _set_path(data: dict, origins: Origins, key: str, value: Any, text: str) -> 
             else:
                 if node.get(part) is None:
                     node[part] = {}
-                    origins[tuple(parts[: i + 1])] = FROM_SET
+                    origins[tuple(parts[: i + 1])] = origin
                 node = node[part]
         elif isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
@@ -174,7 +202,7 @@ def _set_path(data: dict, origins: Origins, key: str, value: Any, text: str) -> 
                     here,
                     f"an index of the list {'.'.join(parts[:i])} (0 to {len(node) - 1})",
                     repr(part),
-                    from_set=True,
+                    from_set=from_set,
                 )
             if last:
                 node[int(part)] = value
@@ -185,9 +213,9 @@ def _set_path(data: dict, origins: Origins, key: str, value: Any, text: str) -> 
                 ".".join(parts[:i]),
                 f"a mapping to set {key!r} in",
                 show(node),
-                from_set=True,
+                from_set=from_set,
             )
     path = tuple(parts)
     for k in [k for k in origins if k[: len(path)] == path]:
         del origins[k]
-    origins[path] = FROM_SET
+    origins[path] = origin

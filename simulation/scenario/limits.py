@@ -1,11 +1,12 @@
 """Size limits: estimate a run's cases and memory from the scenario before running it.
 
-A scenario that loads may still be far too large to run: a rate of 10⁶ per 10,000 residents,
-a generated city of 10³⁰ grids, a horizon of a thousand years. ``check_limits`` estimates, from
-the scenario alone and without building the city, how many cases one replication simulates and
-the peak memory of the run, and raises ``LimitError`` (a ``ScenarioError``: the CLI prints it
-and exits with code 2) when either is above its limit. The message gives the estimate and the
-option that raises the limit.
+A scenario that loads may still be far too large to run: a rate of 10⁶ per 10,000 residents, a
+horizon of a thousand years. (A city too large to build, 10³⁰ grids, does not load at all: the
+schema refuses it, ``names.MAX_OFFICES``.) ``check_limits`` estimates, from the scenario alone
+and without building the city, how many cases one replication simulates and the peak memory of
+the run, and raises ``LimitError`` (a ``ScenarioError``: the CLI prints it and exits with code 2)
+when either is above its limit. ``experiments.runner.run`` calls it once, before anything runs.
+The message gives the estimate and the option that raises the limit.
 
 Memory constants, measured with ``ru_maxrss`` on this code (serial runs, Python 3.11, Linux):
 
@@ -36,7 +37,8 @@ import numpy as np
 
 from ..errors import ScenarioError
 from .demand import day_multipliers, expected_cases
-from .schema import CountySpec, GenerateSpec, Scenario
+from .names import MAX_OFFICES, MAX_RESIDENTS, city_size
+from .schema import Scenario
 
 __all__ = [
     "BASE_BYTES",
@@ -45,9 +47,9 @@ __all__ = [
     "ENGINE_BYTES_PER_CASE",
     "KEPT_BYTES_PER_CASE",
     "MAX_OFFICES",
+    "MAX_RESIDENTS",
     "Estimate",
     "LimitError",
-    "check_city_size",
     "check_limits",
     "estimate",
 ]
@@ -56,10 +58,6 @@ DEFAULT_MAX_CASES = 5_000_000
 """Simulated cases per replication (warm-up included) above which a run is refused."""
 DEFAULT_MAX_MEMORY_GB = 8.0
 """Estimated peak memory (GB, 10⁹ bytes) above which a run is refused."""
-MAX_OFFICES = 2_000_000
-"""Offices above which a city is not built at all (Jiaxing has about 7,400)."""
-MAX_RESIDENTS = 10_000_000_000
-"""Residents above which a city is not built (more people than live on Earth)."""
 
 BASE_BYTES = 200e6
 """Resident memory of a worker before it runs anything (measured 191 MB)."""
@@ -118,27 +116,6 @@ class Estimate:
         )
 
 
-def _counties(scenario: Scenario) -> list[CountySpec] | GenerateSpec:
-    return scenario.city.source
-
-
-def city_size(scenario: Scenario) -> tuple[int, int]:
-    """``(offices, residents)`` of the scenario's city, computed without building it."""
-    source = _counties(scenario)
-    spec = scenario.city
-    if isinstance(source, GenerateSpec):
-        villages = source.towns_per_county * source.villages_per_town
-        per_county = 1 + source.towns_per_county + villages + villages * source.grids_per_village
-        return 1 + source.counties * per_county, source.population
-    offices, residents = 1, 0
-    for county in source:
-        villages = county.towns * (county.villages_per_town or spec.villages_per_town)
-        grids = villages * (county.grids_per_village or spec.grids_per_village)
-        offices += 1 + county.towns + villages + grids
-        residents += county.population
-    return offices, residents
-
-
 def estimate(scenario: Scenario, workers: int | None = 1) -> Estimate:
     """Expected cases and peak memory of running ``scenario`` with ``workers`` processes.
 
@@ -148,8 +125,7 @@ def estimate(scenario: Scenario, workers: int | None = 1) -> Estimate:
     replication, 1.0 GB measured; 1.98 GB for two, 1.9 GB measured); with several workers each
     worker process holds one replication in flight and the parent keeps all of them.
     """
-    offices, residents = city_size(scenario)
-    _check_city(offices, residents)
+    offices, residents = city_size(scenario.city)
     counted = expected_cases(scenario, residents)
     per_day = residents * scenario.arrivals.per_10k_residents_per_year / 10_000 / 365
     warmup = per_day * float(day_multipliers(scenario)[: scenario.warmup_days].sum())
@@ -169,26 +145,6 @@ def estimate(scenario: Scenario, workers: int | None = 1) -> Estimate:
             + KEPT_BYTES_PER_CASE * counted * replications
         )
     return Estimate(offices, residents, cases, counted, replications, parallel, peak)
-
-
-def _check_city(offices: int, residents: int) -> None:
-    if offices > MAX_OFFICES:
-        raise LimitError(
-            f"the city has {offices:,} offices, more than the {MAX_OFFICES:,} this simulator "
-            "builds; use fewer counties, towns, villages or grids",
-            key="city",
-        )
-    if residents > MAX_RESIDENTS:
-        raise LimitError(
-            f"the city has {residents:,} residents, more than {MAX_RESIDENTS:,}; "
-            "check the population figures",
-            key="city",
-        )
-
-
-def check_city_size(scenario: Scenario) -> None:
-    """Raise ``LimitError`` if the city is too large to build (``govsim check``)."""
-    _check_city(*city_size(scenario))
 
 
 def check_limits(

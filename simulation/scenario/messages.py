@@ -7,23 +7,20 @@ dropped from key paths, bounds are read from the schema and close names are sugg
 
 from __future__ import annotations
 
-import difflib
 import re
 import reprlib
 import types
 import typing
-from collections.abc import Sequence
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ..contract import KPI_NAMES
-from ..errors import ScenarioError
+from ..errors import ScenarioError, did_you_mean
 from .distributions import Distribution
 from .schema import Scenario
 
-__all__ = ["KeyPath", "Origin", "Origins", "did_you_mean", "located", "show", "validate"]
+__all__ = ["KeyPath", "Origin", "Origins", "located", "show", "validate"]
 
 KeyPath = tuple[str, ...]
 Origin = tuple[str | None, int | None]
@@ -40,48 +37,18 @@ _FOUND_WIDTH = 80
 
 
 def validate(data: dict, origins: Origins, main_file: str | None) -> Scenario:
-    """The scenario, or one ``ScenarioError`` listing every problem (first ones first)."""
-    target_problems: list[ScenarioError] = []
-    bad_targets: set[str] = set()
-    targets = data.get("targets")
-    if isinstance(targets, dict):
-        for name, value in targets.items():
-            path = ("targets", str(name))
-            if name not in KPI_NAMES:
-                bad_targets.add(str(name))
-                target_problems.append(
-                    located(
-                        path,
-                        "a KPI name",
-                        show(name),
-                        did_you_mean(name, KPI_NAMES),
-                        origins,
-                        main_file,
-                    )
-                )
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                bad_targets.add(str(name))
-                target_problems.append(
-                    located(path, "a number", show(value), None, origins, main_file)
-                )
-    scenario = None
-    problems: list[ScenarioError] = []
+    """The scenario, or one ``ScenarioError`` listing every problem (first ones first).
+
+    This is the one gate: every check of a scenario is in the schema (``schema.py``), so a
+    problem anywhere is named with its key and, when a file wrote it, the file and line.
+    """
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as error:
-        for problem in _convert(error, origins, main_file):
-            parts = problem.key.split(".")
-            if parts[0] == "targets" and len(parts) > 1 and parts[1] in bad_targets:
-                continue
-            problems.append(problem)
-    problems += target_problems
-    if problems:
-        first, *others = problems
-        first.others = others
-        first.args = (first.message(),)
-        raise first
-    assert scenario is not None
-    return scenario
+        first, *others = _convert(error, origins, main_file)
+    first.others = others
+    first.args = (first.message(),)
+    raise first
 
 
 def located(
@@ -109,19 +76,25 @@ def located(
 
 
 def _convert(error: ValidationError, origins: Origins, main_file: str | None) -> list:
-    problems: list[ScenarioError] = []
+    problems: list[tuple[KeyPath, bool, ScenarioError]] = []
     union_keys: dict[str, ScenarioError] = {}
+    bad_keys: list[KeyPath] = []  # a wrong mapping key: its value's problems are not repeated
     for err in error.errors():
         ctx = err.get("ctx") or {}
         loc = list(err["loc"])
-        if isinstance(ctx.get("at"), str):
-            loc += [int(p) if p.isdigit() else p for p in ctx["at"].split(".")]
+        at = ctx.get("at")
+        if isinstance(at, str):
+            loc += [int(p) if p.isdigit() else p for p in at.split(".")]
+        elif isinstance(at, tuple):
+            loc += list(at)
         walk = _walk(loc)
         path = list(walk.path)
         expected, found, hint = _describe(err, walk)
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             path.append(str(ctx.get("discriminator", "dist")).strip("'\""))
         problem = located(tuple(path), expected, found, hint, origins, main_file)
+        if "[key]" in loc:
+            bad_keys.append(tuple(path))
         if walk.union_member:  # one error per member of a plain union: join them
             same = union_keys.get(problem.key)
             if same is not None:
@@ -129,10 +102,15 @@ def _convert(error: ValidationError, origins: Origins, main_file: str | None) ->
                     same.expected += f" or {expected}"
                 continue
             union_keys[problem.key] = problem
-        problems.append(problem)
-    for problem in problems:
+        problems.append((tuple(path), "[key]" in loc, problem))
+    kept = [
+        problem
+        for path, is_key, problem in problems
+        if is_key or not any(path[: len(bad)] == bad for bad in bad_keys)
+    ]
+    for problem in kept:
         problem.args = (problem.message(),)
-    return problems
+    return kept
 
 
 class _Walk(typing.NamedTuple):
@@ -321,7 +299,7 @@ def _describe(err: dict, walk: _Walk) -> tuple[str, str, str | None]:
         return f"a distribution name, one of {names}", "nothing", None
     if kind == "value_error":
         if "expected" in ctx and "found" in ctx:
-            return str(ctx["expected"]), str(ctx["found"]), None
+            return str(ctx["expected"]), str(ctx["found"]), ctx.get("hint")
         message = re.sub(r"^Value error, ", "", err["msg"])
         if ", found " in message:
             expected, _, found = message.partition(", found ")
@@ -329,13 +307,6 @@ def _describe(err: dict, walk: _Walk) -> tuple[str, str, str | None]:
         return message, found, None
     message = re.sub(r"^Input should be ", "", err["msg"])
     return message, found, None
-
-
-def did_you_mean(word: Any, options: Sequence[str]) -> str | None:
-    if not isinstance(word, str):
-        return None
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _num(value: Any) -> str:

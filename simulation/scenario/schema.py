@@ -1,303 +1,46 @@
 """The scenario: validated, frozen plain data (format v1, see docs/scenario-format.md).
 
-Every key has a default here, so a scenario names only what it changes. Reading files,
-``extends`` and error messages live in ``loader.py``; this module only says what is valid.
+Every key has a default here, so a scenario names only what it changes. Every check of a
+scenario is here too, the one validation gate: value ranges, shares, targets, surges, office
+overrides and the city's size, so ``messages.py`` can name the file, line and key of any
+problem. Three sections live in their own modules (``calendars.py``, ``counties.py``,
+``offices.py``); reading files, ``extends`` and the wording of errors beside (``loader.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, Field, Strict, field_validator, model_validator
 
+from ..contract import KPI_NAMES
+from ..errors import did_you_mean
+from . import names
+from .calendars import CalendarSpec, open_hours_per_week, parse_hours
+from .counties import CitySpec, CountySpec, GenerateSpec, divisions_of, english_counties
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
-from .divisions import DIVISION_SETS, canonical_office, load_divisions
+from .divisions import canonical_office
 from .holidays import UnsupportedYearError, check_years
+from .offices import OfficesSpec, check_override
+from .spec import Count, NonNegative, Positive, Probability, Spec, check_shares, invalid
+
+__all__ = [
+    "CitySpec",
+    "CountySpec",
+    "GenerateSpec",
+    "OfficesSpec",
+    "Scenario",
+    "invalid",
+    "open_hours_per_week",
+    "parse_hours",
+]
 
 Level = Literal["grid", "village", "town", "county", "city"]
 Severity = Literal["minor", "general", "major", "critical"]
 Channel = Literal["grid_visit", "hotline", "online", "walk_in"]
 WalkInLevel = Literal["village", "town", "county", "city"]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Probability = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-
-SHARE_TOLERANCE = 1e-6
-
-
-class Spec(BaseModel):
-    """Base of every scenario section: unknown keys are errors and values never change."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def invalid(expected: str, found: str, at: str | None = None) -> PydanticCustomError:
-    """A validation error reading "expected …, found …" (a ``ValueError``).
-
-    ``at`` is a dotted key path, relative to the model being validated, of the key at fault
-    (a model validator would otherwise blame the whole section); the loader reads ``expected``,
-    ``found`` and ``at`` from the error's context to name the key and its line.
-    """
-    context = {"expected": expected, "found": found}
-    if at is not None:
-        context["at"] = at
-    return PydanticCustomError("value_error", "expected {expected}, found {found}", context)
-
-
-def _check_shares(shares: dict[str, float], what: str, at: str | None = None) -> None:
-    total = sum(shares.values())
-    if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise invalid(f"{what} summing to 1", f"a sum of {total:g}", at)
-
-
-def _divisions_of(city: Any):
-    """The division table a raw or validated ``city`` section names, if any and known."""
-    key = city.get("divisions") if isinstance(city, Mapping) else None
-    return load_divisions(key) if key in DIVISION_SETS else None
-
-
-# ---------------------------------------------------------------- calendar
-
-_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-
-
-def parse_hours(text: str) -> tuple[float, float]:
-    """``"08:30-12:00"`` → ``(8.5, 12.0)`` hours after midnight."""
-    if not isinstance(text, str):
-        raise invalid("a span like '08:30-12:00'", repr(text))
-    match = _HOURS.match(text.strip())
-    if not match:
-        raise invalid("a span like '08:30-12:00'", repr(text))
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if m1 >= 60 or m2 >= 60 or h1 > 24 or h2 > 24:
-        raise invalid("a span of clock times like '08:30-12:00'", repr(text))
-    start, end = h1 + m1 / 60, h2 + m2 / 60
-    if not start < end <= 24:
-        raise invalid("a span that starts before it ends within one day", repr(text))
-    return start, end
-
-
-class CalendarSpec(Spec):
-    always_open: bool = False
-    workdays: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
-    hours: list[str] = Field(default_factory=lambda: ["08:30-12:00", "13:30-17:00"])
-    holidays: Literal["none", "cn"] = "none"
-    """Dated exceptions to the week: ``cn`` closes China's statutory holidays and opens their
-    make-up working days (调休); ``none`` repeats the week unchanged (see ``holidays.py``)."""
-
-    @field_validator("hours")
-    @classmethod
-    def _spans(cls, hours: list[str]) -> list[str]:
-        spans = []
-        for i, text in enumerate(hours):
-            try:
-                spans.append(parse_hours(text))
-            except PydanticCustomError as error:
-                raise invalid(error.context["expected"], error.context["found"], str(i)) from None
-        if not spans:
-            raise invalid("at least one opening span", "none")
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            if start < end:
-                raise invalid("spans in order that do not overlap", repr(hours))
-        return hours
-
-    @field_validator("workdays")
-    @classmethod
-    def _workdays(cls, days: list[str]) -> list[str]:
-        if not days:
-            raise invalid("at least one workday", "none")
-        if len(set(days)) != len(days):
-            raise invalid("each day listed once", repr(days))
-        return days
-
-    @property
-    def spans(self) -> list[tuple[float, float]]:
-        return [parse_hours(h) for h in self.hours]
-
-
-def open_hours_per_week(calendar: CalendarSpec) -> float:
-    """Open hours in a week of this calendar (168 when always open)."""
-    if calendar.always_open:
-        return 168.0
-    daily = sum(end - start for start, end in calendar.spans)
-    return daily * len(calendar.workdays)
-
-
-# ---------------------------------------------------------------- city
-
-Count = Annotated[int, Field(ge=1)]
-
-
-class CountySpec(Spec):
-    name: str = Field(min_length=1)
-    population: int = Field(ge=0)
-    towns: Count
-    villages_per_town: Count | None = None
-    grids_per_village: Count | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _no_slash(cls, name: str) -> str:
-        if "/" in name:
-            raise invalid("a county name without '/'", repr(name))
-        return name
-
-
-class GenerateSpec(Spec):
-    """An equal-split synthetic city (names like ``county-1/town-1-2/...``)."""
-
-    counties: Count = 2
-    towns_per_county: Count = 3
-    villages_per_town: Count = 4
-    grids_per_village: Count = 5
-    population: int = Field(default=200_000, ge=0)
-
-
-class CitySpec(Spec):
-    name: str = Field(default="Jiaxing", min_length=1)
-    divisions: Literal["jiaxing"] | None = None
-    """A shipped table of real towns and codes for the listed counties (``divisions.py``)."""
-    counties: list[CountySpec] | None = None
-    villages_per_town: Count = 15
-    grids_per_village: Count = 6
-    generate: GenerateSpec | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _canonical_counties(cls, data: Any) -> Any:
-        """Counties named in Chinese (``平湖``) become their English names (``Pinghu``)."""
-        table = _divisions_of(data)
-        if table is None or not isinstance(data.get("counties"), list):
-            return data
-        counties = []
-        for county in data["counties"]:
-            if isinstance(county, Mapping) and isinstance(county.get("name"), str):
-                known = table.county(county["name"])
-                if known is not None:
-                    county = {**county, "name": known.name_en}
-            counties.append(county)
-        return {**data, "counties": counties}
-
-    @model_validator(mode="after")
-    def _one_source(self) -> CitySpec:
-        if self.counties is not None and self.generate is not None:
-            raise invalid("either 'counties' or 'generate', not both", "both", "generate")
-        if self.divisions is not None:
-            self._check_divisions()
-        if self.counties is not None:
-            if not self.counties:
-                raise invalid("at least one county", "none", "counties")
-            names = [c.name for c in self.counties]
-            repeated = sorted({n for n in names if names.count(n) > 1})
-            if repeated:
-                raise invalid(
-                    "unique county names",
-                    f"{', '.join(map(repr, repeated))} more than once",
-                    "counties",
-                )
-        return self
-
-    def _check_divisions(self) -> None:
-        if self.counties is None:  # a generated city has no real towns to name
-            return
-        table = load_divisions(str(self.divisions))
-        for i, county in enumerate(self.counties):
-            known = table.county(county.name)
-            if known is None:
-                close = table.suggest(county.name)
-                hint = f" (did you mean {close!r}?)" if close else ""
-                raise invalid(
-                    f"a county of {table.city_en}: {', '.join(table.county_names())}",
-                    f"{county.name!r}{hint}",
-                    f"counties.{i}.name",
-                )
-            if county.towns != len(known.towns):
-                raise invalid(
-                    f"{len(known.towns)} towns, the towns and streets of {known.name_en} in "
-                    f"divisions {table.key} (or no divisions, for made-up towns)",
-                    str(county.towns),
-                    f"counties.{i}.towns",
-                )
-
-    @property
-    def source(self) -> GenerateSpec | list[CountySpec]:
-        """Listed counties when given, else the generated city (the default)."""
-        if self.counties is not None:
-            return self.counties
-        return self.generate or GenerateSpec()
-
-
-# ---------------------------------------------------------------- offices
-
-Staff = Annotated[int, Field(ge=1)]
-
-
-CaseTimeShare = Annotated[float, Field(gt=0, le=1)]
-
-
-class LevelOffice(Spec):
-    staff: Staff
-    case_time_share: CaseTimeShare = 1.0
-    """Share of working hours the staff can give to casework (their other duties take the rest).
-    A handling of h hours then occupies a staff member for h / case_time_share working hours."""
-
-
-# Each level's office has its own default staff, so that a scenario naming one key of an
-# office (``county: {one_stop: false}``) keeps the default of the others.
-
-
-class GridOffice(LevelOffice):
-    staff: Staff = 1
-    visits_per_week: NonNegative = 0.0
-    """Household visits (走访) per grid worker per week: where grid-visit requests are found."""
-    visit_hours: NonNegative = 0.0
-    """Working hours one visit takes; visits come out of the grid worker's working week first."""
-
-
-class TownOffice(LevelOffice):
-    staff: Staff = 4
-
-
-class CityOffice(LevelOffice):
-    staff: Staff = 6
-
-
-class VillageOffice(LevelOffice):
-    staff: Staff = 2
-    generalist: bool = True
-    """全岗通: any staff member handles any case type; false splits staff by type."""
-
-
-class CountyOffice(LevelOffice):
-    staff: Staff = 14
-    one_stop: bool = True
-    """只进一扇门: every department behind one door in one place."""
-    misroute: Probability = 0.3
-    """Without one-stop: share of county walk-ins who first reach a wrong department."""
-
-
-class OfficeOverride(Spec):
-    staff: Staff | None = None
-    case_time_share: CaseTimeShare | None = None
-    generalist: bool | None = None
-    one_stop: bool | None = None
-    misroute: Probability | None = None
-
-
-class OfficesSpec(Spec):
-    grid: GridOffice = GridOffice()
-    village: VillageOffice = VillageOffice()
-    town: TownOffice = TownOffice()
-    county: CountyOffice = CountyOffice()
-    city: CityOffice = CityOffice()
-    overrides: dict[str, OfficeOverride] = Field(default_factory=dict)
-
 
 # ---------------------------------------------------------------- case types
 
@@ -312,7 +55,7 @@ class SeverityMix(Spec):
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> SeverityMix:
-        _check_shares(self.model_dump(), "severity shares")
+        check_shares(self.model_dump(), "severity shares")
         return self
 
 
@@ -374,7 +117,7 @@ class CaseType(Spec):
     @model_validator(mode="after")
     def _channel_mix(self) -> CaseType:
         if self.channels is not None:
-            _check_shares(self.channels, "channel shares", "channels")
+            check_shares(self.channels, "channel shares", "channels")
         return self
 
     @property
@@ -436,9 +179,9 @@ class ArrivalsSpec(Spec):
 
     @model_validator(mode="after")
     def _mixes(self) -> ArrivalsSpec:
-        _check_shares(self.channels, "channel shares", "channels")
+        check_shares(self.channels, "channel shares", "channels")
         if self.channels.get("walk_in", 0) > 0:
-            _check_shares(self.walk_in_level, "walk_in_level shares", "walk_in_level")
+            check_shares(self.walk_in_level, "walk_in_level shares", "walk_in_level")
         for key in ("hourly", "weekly", "monthly"):
             profile = getattr(self, key)
             if sum(profile) <= 0:
@@ -554,6 +297,18 @@ def _default_case_types() -> dict[str, CaseType]:
     return {"dispute": CaseType(share=1.0)}
 
 
+def _kpi_name(name: Any) -> Any:
+    if not isinstance(name, str) or name not in KPI_NAMES:
+        raise invalid("a KPI name", repr(name), hint=did_you_mean(name, KPI_NAMES))
+    return name
+
+
+KpiName = Annotated[str, BeforeValidator(_kpi_name)]
+"""A KPI of the registry (``contract.KPI_NAMES``)."""
+Target = Annotated[float, Strict()]
+"""A number (not a text like ``"0.9"`` or a boolean)."""
+
+
 def _default_targets() -> dict[str, float]:
     return {
         "one_door_rate": 0.95,
@@ -585,7 +340,7 @@ class Scenario(Spec):
     hotline: HotlineSpec = HotlineSpec()
     time_limits_days: TimeLimitsDays = TimeLimitsDays()
     backlog_days: Positive = 90
-    targets: dict[str, float] = Field(default_factory=_default_targets)
+    targets: dict[KpiName, Target] = Field(default_factory=_default_targets)
 
     @model_validator(mode="before")
     @classmethod
@@ -594,7 +349,7 @@ class Scenario(Spec):
         (overrides, a surge's ``where``) becomes the name outputs use: ``平湖`` = ``Pinghu``."""
         if not isinstance(data, Mapping):
             return data
-        table = _divisions_of(data.get("city"))
+        table = divisions_of(data.get("city"))
         if table is None:
             return data
         data = dict(data)
@@ -608,13 +363,7 @@ class Scenario(Spec):
                 data["offices"] = {**offices, "overrides": renamed}  # both for the error
         arrivals = data.get("arrivals")
         if isinstance(arrivals, Mapping) and isinstance(arrivals.get("surges"), list):
-            surges = []
-            for surge in arrivals["surges"]:
-                if isinstance(surge, Mapping) and isinstance(surge.get("where"), str):
-                    known = table.county(surge["where"])
-                    if known is not None:
-                        surge = {**surge, "where": known.name_en}
-                surges.append(surge)
+            surges = english_counties(arrivals["surges"], "where", table)
             data["arrivals"] = {**arrivals, "surges": surges}
         return data
 
@@ -622,7 +371,7 @@ class Scenario(Spec):
     def _cross_checks(self) -> Scenario:
         if not self.case_types:
             raise invalid("at least one case type", "none", "case_types")
-        _check_shares(
+        check_shares(
             {k: t.share for k, t in self.case_types.items()}, "case_types shares", "case_types"
         )
         for i, surge in enumerate(self.arrivals.surges):
@@ -633,13 +382,15 @@ class Scenario(Spec):
                     repr(surge.type),
                     f"arrivals.surges.{i}.type",
                 )
-            if not _is_county(self.city, surge.where):
-                close = _suggest_county(self.city, surge.where)
+            if not names.is_county(self.city, surge.where):
+                close = names.suggest_county(self.city, surge.where)
                 raise invalid(
-                    f"a county of the city {_county_names(self.city)}",
+                    f"a county of the city {names.county_names(self.city)}",
                     repr(surge.where) + (f" (did you mean {close!r}?)" if close else ""),
                     f"arrivals.surges.{i}.where",
                 )
+        for name, override in self.offices.overrides.items():
+            check_override(self.city, name, override)
         self._check_visits()
         first = self.start_date.toordinal() - self.warmup_days
         last = self.start_date.toordinal() + self.horizon_days
@@ -687,6 +438,22 @@ class Scenario(Spec):
         """The fully resolved scenario as plain YAML-ready data."""
         return self.model_dump(mode="json")
 
+    def replace(self, **changes: Any) -> Scenario:
+        """A new scenario with ``changes``, validated like a loaded one (this one is frozen).
+
+        ``replications=3`` replaces a value; a dotted key path,
+        ``**{"offices.county.staff": 18}``, sets one key; a mapping,
+        ``offices={"county": {"staff": 18}}``, is merged into the section as ``extends`` merges
+        a child file (lists and share mappings are replaced whole). A bad change raises a
+        ``ScenarioError`` naming its key.
+        """
+        if not changes:
+            return self
+        from .compose import apply_changes  # the loader's modules import this one
+        from .messages import validate
+
+        return validate(apply_changes(self.to_dict(), changes), {}, None)
+
 
 def _check_surge_start(surge: Surge, start_date: dt.date, at: str) -> None:
     if surge.start is None:
@@ -702,27 +469,3 @@ def _check_surge_start(surge: Surge, start_date: dt.date, at: str) -> None:
             f"start_day {surge.start_day}",
             f"{at}.start_day",
         )
-
-
-def _county_names(city: CitySpec) -> list[str]:
-    source = city.source
-    if isinstance(source, GenerateSpec):
-        if source.counties > 50:  # a huge generated city must not be listed to be checked
-            return ["county-1", "county-2", "...", f"county-{source.counties}"]
-        return [f"county-{i}" for i in range(1, source.counties + 1)]
-    return [c.name for c in source]
-
-
-def _suggest_county(city: CitySpec, name: str) -> str | None:
-    if city.divisions is not None:
-        return load_divisions(city.divisions).suggest(name)
-    close = difflib.get_close_matches(name, _county_names(city), n=1, cutoff=0.5)
-    return close[0] if close else None
-
-
-def _is_county(city: CitySpec, name: str) -> bool:
-    source = city.source
-    if isinstance(source, GenerateSpec):
-        match = re.fullmatch(r"county-([1-9][0-9]{0,18})", name)
-        return match is not None and int(match.group(1)) <= source.counties
-    return any(c.name == name for c in source)
