@@ -12,12 +12,15 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import store
 from .errors import OutputError, ReplicationError, ScenarioError
 from .scenario.limits import LimitError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+MIN_WARMUP_DAYS = 10
+"""A warm-up analysis needs two 5-day batches at least (``warmup.BATCH_DAYS``)."""
 
 
 def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
@@ -37,11 +40,24 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
     )
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, source=None, runnable: bool = True):
+    """The scenario of ``args`` (or ``source``) with its ``--set`` overrides, refused before any
+    replication when it cannot run (see ``runner.check_runnable``); a problem found past loading
+    is located in the file or the ``--set`` that wrote its key."""
+    from .experiments.runner import check_runnable
     from .scenario.loader import load_scenario, packaged_default_path
+    from .scenario.locate import locate
 
-    source = args.scenario if args.scenario else packaged_default_path()
-    return load_scenario(source, args.overrides)
+    if source is None:
+        source = args.scenario if args.scenario else packaged_default_path()
+    overrides = getattr(args, "overrides", None) or []
+    scenario = load_scenario(source, overrides)
+    if runnable:
+        try:
+            check_runnable(scenario)
+        except ScenarioError as error:
+            raise locate(error, source, overrides) from None
+    return scenario
 
 
 def _check_out(out: Path) -> None:
@@ -147,9 +163,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .experiments.compare import compare, unique_labels
     from .experiments.folders import check_comparison_folder
     from .outputs.text import format_comparison
-    from .scenario.loader import load_scenario
 
-    scenarios = [load_scenario(path, args.overrides) for path in [args.base, *args.others]]
+    scenarios = [_load(args, path) for path in [args.base, *args.others]]
     out = _out_folder(args, scenarios[0], prefix="compare-")
     _check_out(out)
     labels = unique_labels([s.name for s in scenarios])
@@ -261,6 +276,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     def progress(name: str, seconds: float) -> None:
         print(f"  {name}: {seconds:.1f} s", file=sys.stderr)
 
+    out = Path(args.out) if args.out else Path("results") / "validation"
+    _check_out(out)  # before the suite runs
     suite = "quick" if args.quick else "full"
     print(f"govsim validate: {suite} suite, seed {args.seed}", file=sys.stderr)
     report = validate(
@@ -270,7 +287,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         checks=args.check or None,
         progress=progress,
     )
-    out = report.save(Path(args.out) if args.out else Path("results") / "validation")
+    out = report.save(out)
     print(report.to_text())
     table = report.table
     passed = int(table["passed"].sum())
@@ -285,6 +302,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .checks.calibration import run_command
 
+    _check_out(Path(args.out).parent)  # before the runs
+    if Path(args.out).is_dir():
+        raise OutputError(f"cannot write the report to {args.out}: it is a folder, not a file")
+    if args.scenario:
+        _load(args, args.scenario)  # a bad scenario is refused before any run (exit 2)
     return run_command(args)
 
 
@@ -319,7 +341,8 @@ def _add_validation_commands(commands) -> None:
 
     p_calibrate = commands.add_parser(
         "calibrate",
-        help="compare the default scenario's KPIs with published figures (docs/calibration.md)",
+        help="compare the default scenario's KPIs with published figures "
+        "(results/calibration.md; `--out docs/calibration.md` regenerates the docs' copy)",
     )
     calibration_parser(p_calibrate)
     p_calibrate.set_defaults(handler=cmd_calibrate)
@@ -334,6 +357,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     run = load_results(args.result)
     out = Path(args.out) if args.out else Path(args.result) / "figures"
+    _check_out(out)
     paths = save_figures(standard_figures([run]), out)
     print(f"{run.name}: {len(paths)} figures in {out}/")
     return 0
@@ -341,8 +365,12 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .outputs.report import write_report
+    from .outputs.results_io import load_results
 
-    path = write_report(args.results, args.out)
+    _check_out(Path(args.out))
+    _check_out(Path(args.out) / "figures")
+    runs = [load_results(folder) for folder in args.results]  # every folder, before writing
+    path = write_report(runs, args.out)
     print(f"report: {path} (figures in {path.parent / 'figures'}/)")
     return 0
 
@@ -350,6 +378,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_library_table(args: argparse.Namespace) -> int:
     from .outputs.library import compare_library, library_markdown, replace_section
 
+    if args.write:  # before the library runs
+        path = Path(args.write)
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "no such file"
+            raise OutputError(f"--write {path}: expected an existing Markdown file, found {what}")
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise OutputError(f"--write {path}: the file is not readable and writable")
     table = compare_library(
         args.replications,
         args.horizon_days,
@@ -359,8 +394,8 @@ def cmd_library_table(args: argparse.Namespace) -> int:
     )
     markdown = library_markdown(table)
     if args.write:
-        path = Path(args.write)
-        path.write_text(replace_section(path.read_text(encoding="utf-8"), markdown), "utf-8")
+        text = replace_section(path.read_text(encoding="utf-8"), markdown)
+        store.write_text(path, text)
         print(f"library table written into {path}")
     else:
         print(markdown)
@@ -561,6 +596,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1, found {value}")
+    days = getattr(args, "days", None)
+    if days is not None and days < MIN_WARMUP_DAYS:
+        parser.error(f"--days must be at least {MIN_WARMUP_DAYS}, found {days}")
     if getattr(args, "precision", None) is not None and not args.precision > 0:
         parser.error(f"--precision must be positive, found {args.precision}")
     try:

@@ -70,7 +70,7 @@ class ScenarioError(Exception):
         for problem in self.problems:
             if problem.from_set:
                 problem._flag = flag
-                problem.args = (problem.message(),)
+        self.args = (self.message(),)
         return self
 
     def where(self) -> str:

@@ -271,15 +271,24 @@ def _tiny(**changes) -> dict:
 # ---------------------------------------------------------------- edge cases
 
 
-def test_zero_arrivals_run_has_no_cases_and_nan_kpis(tmp_path):
-    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 0}))
-    assert len(results.cases) == 0
-    kpis = results.kpis.set_index("kpi")["mean"]
-    assert kpis["cases"] == 0
-    for name in ("resolved_rate", "one_door_rate", "mean_days_to_close", "wait_hours_grid"):
-        assert math.isnan(kpis[name]), name
-    results.save(tmp_path / "out")
-    assert (tmp_path / "out" / "kpis.csv").exists()
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"arrivals": {"per_10k_residents_per_year": 0}}, "arrivals.per_10k_residents_per_year"),
+        ({"city": {"generate": {"counties": 1, "population": 0}}}, "city.generate.population"),
+        (
+            {"arrivals": {"per_10k_residents_per_year": 500, "monthly": [0, 0, 0] + [1] * 9}},
+            "arrivals",
+        ),
+    ],
+    ids=["zero-rate", "no-residents", "zero-profile"],
+)
+def test_a_scenario_with_no_possible_case_is_refused(tmp_path, changes, key):
+    with pytest.raises(ScenarioError) as caught:
+        simulation.run(_tiny(**changes))
+    assert caught.value.key == key
+    assert "can produce no case" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("level", ["grid", "village", "town", "county", "city"])

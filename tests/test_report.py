@@ -12,6 +12,7 @@ import pytest
 
 from simulation import load_scenario, run
 from simulation.cli import main
+from simulation.errors import OutputError
 from simulation.outputs.figures import FIGURES
 from simulation.outputs.report import kpi_comparison, render_html, scenario_differences
 from simulation.outputs.results_io import RunTables, flatten, from_results, load_results
@@ -54,7 +55,7 @@ def test_load_results_reads_tables_and_recomputes_per_replication_kpis(result_di
 
 def test_load_results_names_missing_files(tmp_path):
     (tmp_path / "kpis.csv").write_text("kpi,mean\n")
-    with pytest.raises(FileNotFoundError, match="cases.parquet"):
+    with pytest.raises(OutputError, match="cases.parquet"):
         load_results(tmp_path)
 
 

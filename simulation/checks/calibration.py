@@ -431,7 +431,11 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "scenario", nargs="?", help="scenario YAML file (default: the packaged Jiaxing scenario)"
     )
     parser.add_argument(
-        "--out", "-o", default="docs/calibration.md", help="report file (default %(default)s)"
+        "--out",
+        "-o",
+        default="results/calibration.md",
+        help="report file (default %(default)s; `--out docs/calibration.md` regenerates the "
+        "docs' copy)",
     )
     parser.add_argument("--replications", "-r", type=int, help="replications (default: scenario)")
     parser.add_argument("--workers", "-j", type=int, default=1, help="worker processes")

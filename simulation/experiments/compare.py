@@ -29,6 +29,7 @@ from .executors import Executor
 from .runner import (
     Progress,
     Results,
+    check_runnable,
     combine,
     executor_scope,
     progress_scope,
@@ -183,6 +184,8 @@ def compare(
         raise ValueError("compare needs a base scenario and at least one other")
     first = with_run_control(base, replications, seed)
     scenarios = [first] + [with_run_control(o, first.replications, first.seed) for o in others]
+    for scenario in scenarios:
+        check_runnable(scenario)
     labels = unique_labels([s.name for s in scenarios])
     indices = list(range(first.replications))
     tasks = [

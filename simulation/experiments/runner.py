@@ -22,7 +22,8 @@ from ..analysis import kpis as kpi_functions
 from ..engine.city import build_city
 from ..engine.model import Model, cyclic_gc_paused
 from ..engine.record import case_table, daily_table, front_door_table, office_table
-from ..scenario.limits import check_limits
+from ..errors import ScenarioError
+from ..scenario.limits import check_city_size, check_limits, estimate
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
 from . import folders
@@ -56,6 +57,40 @@ def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
     cases, offices, daily, front_door = run_replication(scenario, replication)
     return kpi_functions.replication_kpis(
         cases, offices, daily, scenario.horizon_days, [replication], front_door
+    )
+
+
+# ---------------------------------------------------------------- before anything runs
+
+
+def check_runnable(scenario: Scenario) -> None:
+    """Refuse, before any replication, a scenario that can only fail or count nothing.
+
+    Two kinds of problem show only past loading: names in ``offices.overrides`` are checked
+    against the built city (a replication would fail on them), and a scenario in which no case
+    can arrive (no residents, a zero rate and no surge, or profiles that are zero over the
+    counted days) would report KPIs of nothing. Both raise ``ScenarioError`` naming the key.
+    """
+    check_city_size(scenario)
+    build_city(scenario)  # raises ScenarioError for an unknown office or county name
+    found = estimate(scenario)
+    if found.counted_per_replication > 0:
+        return
+    arrivals = scenario.arrivals
+    if found.residents == 0:
+        key = "city.counties" if scenario.city.counties is not None else "city.generate.population"
+        expected, seen = "residents for cases to come from", "0 residents"
+    elif arrivals.per_10k_residents_per_year == 0 and not arrivals.surges:
+        key, expected, seen = "arrivals.per_10k_residents_per_year", "a rate above 0", "0"
+    else:
+        key = "arrivals"
+        expected = "some arrivals in the counted days (rate, monthly and weekly profiles, surges)"
+        seen = "none expected"
+    raise ScenarioError(
+        key,
+        expected,
+        seen,
+        hint=f"scenario {scenario.name!r} can produce no case, so it has no KPIs to report",
     )
 
 
@@ -330,6 +365,7 @@ def run(
     else:
         parallel = workers or os.cpu_count() or 1
     check_limits(scenario, max_cases, max_memory_gb, parallel)
+    check_runnable(scenario)
     with executor_scope(executor, workers, scheduler) as ex:
         if precision is None:
             indices = list(range(scenario.replications))

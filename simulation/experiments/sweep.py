@@ -37,6 +37,7 @@ from . import folders
 from .executors import Executor
 from .runner import (
     Progress,
+    check_runnable,
     executor_scope,
     progress_scope,
     replication_kpi_row,
@@ -177,6 +178,20 @@ class Sweep:
         return len(self.points) - self.reused
 
 
+def _from_vary(error: ScenarioError, values: Mapping[str, Any]) -> ScenarioError:
+    """A point's problem labelled with ``--vary`` (its values are applied like ``--set``); a
+    problem found past loading (a point with no possible case) names the point's values."""
+    for problem in error.problems:
+        if not problem.from_set and problem.file is None:
+            problem.from_set = any(
+                problem.key == k or problem.key.startswith(f"{k}.") or k.startswith(problem.key)
+                for k in values
+            )
+            point = ", ".join(f"{k}={v}" for k, v in values.items())
+            problem.hint = "; ".join(filter(None, [problem.hint, f"at the point {point}"]))
+    return error.relabel("--vary")
+
+
 def sweep_table(
     keys: Sequence[str], points: Sequence[SweepPoint], targets: Mapping[str, float]
 ) -> pd.DataFrame:
@@ -231,8 +246,9 @@ def sweep(
     for i, values in enumerate(grid):
         try:
             variant = load_scenario(base, dict(values))
+            check_runnable(variant)
         except ScenarioError as error:
-            raise error.relabel("--vary") from None
+            raise _from_vary(error, values) from None
         points.append(SweepPoint(i, dict(values), variant, fingerprint(variant)))
 
     target = Path(out) if out is not None else None

@@ -175,7 +175,7 @@ def suggest_warmup(
     """
     given = with_run_control(scenario, replications, seed)
     first_day = given.start_date - dt.timedelta(days=given.warmup_days)
-    length = days or given.warmup_days + given.horizon_days
+    length = days if days is not None else given.warmup_days + given.horizon_days
     if length < 2 * BATCH_DAYS:
         raise ValueError(f"a warm-up analysis needs at least {2 * BATCH_DAYS} days")
     flat = {} if seasonal else {"arrivals.monthly": [1.0] * 12}

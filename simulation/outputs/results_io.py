@@ -8,9 +8,10 @@ in-memory run (:func:`from_results`) or hand-made tables in tests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pandas as pd
 import yaml
 
 from ..analysis import kpis as kpi_functions
+from ..errors import OutputError
 
 __all__ = ["RESULT_FILES", "RunTables", "flatten", "from_results", "load_results"]
 
@@ -83,30 +85,44 @@ def _by_replication(
 def load_results(directory: str | os.PathLike) -> RunTables:
     """The tables of one result folder; per-replication KPIs are recomputed from them.
 
-    Raises ``FileNotFoundError`` naming every missing file.
+    Raises ``OutputError`` (a user error: ``govsim`` exits with code 2) for a missing folder,
+    a folder that is not a run's (naming every missing file) and a file that cannot be read.
     """
     root = Path(directory)
     if not root.is_dir():
-        raise FileNotFoundError(f"{root}: no such result folder")
+        what = "a file, not a result folder" if root.exists() else "no such result folder"
+        raise OutputError(f"{root}: {what} (the output folder of `govsim run`)")
     missing = [name for name in RESULT_FILES if not (root / name).exists()]
     if missing:
-        raise FileNotFoundError(f"{root}: missing {', '.join(missing)} (is it a govsim run?)")
-    scenario = yaml.safe_load((root / "scenario.yaml").read_text(encoding="utf-8")) or {}
-    kpis = pd.read_csv(root / "kpis.csv")
-    kpis["meets"] = kpis["meets"].astype("boolean")
-    cases = pd.read_parquet(root / "cases.parquet")
-    offices = pd.read_csv(
-        root / "offices.csv",
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"office_code": str},
-    )
-    offices["county"] = offices["county"].fillna("")
-    if "office_code" in offices:  # codes are text: 330402007000, and empty for synthetic offices
-        offices["office_code"] = offices["office_code"].fillna("")
-    daily = pd.read_csv(root / "daily.csv")
+        raise OutputError(
+            f"{root}: missing {', '.join(missing)} (is it a govsim run's output folder?)"
+        )
+    with _reading(root / "scenario.yaml"):
+        scenario = yaml.safe_load((root / "scenario.yaml").read_text(encoding="utf-8")) or {}
+        if not isinstance(scenario, dict):
+            raise ValueError("not a mapping")
+    with _reading(root / "kpis.csv"):
+        kpis = pd.read_csv(root / "kpis.csv")
+        kpis["meets"] = kpis["meets"].astype("boolean")
+    with _reading(root / "cases.parquet"):
+        cases = pd.read_parquet(root / "cases.parquet")
+    with _reading(root / "offices.csv"):
+        offices = pd.read_csv(
+            root / "offices.csv",
+            keep_default_na=False,
+            na_values=[""],
+            dtype={"office_code": str},
+        )
+        offices["county"] = offices["county"].fillna("")
+        if "office_code" in offices:  # codes are text: 330402007000, empty for synthetic offices
+            offices["office_code"] = offices["office_code"].fillna("")
+    with _reading(root / "daily.csv"):
+        daily = pd.read_csv(root / "daily.csv")
     front_path = root / "front_door.csv"
-    front_door = pd.read_csv(front_path) if front_path.exists() else None
+    with _reading(front_path):
+        front_door = pd.read_csv(front_path) if front_path.exists() else None
+    with _reading(root):
+        by_replication = _by_replication(scenario, cases, offices, daily, front_door)
     mtime = (root / "kpis.csv").stat().st_mtime
     return RunTables(
         name=str(scenario.get("name") or root.name),
@@ -115,10 +131,26 @@ def load_results(directory: str | os.PathLike) -> RunTables:
         cases=cases,
         offices=offices,
         daily=daily,
-        by_replication=_by_replication(scenario, cases, offices, daily, front_door),
+        by_replication=by_replication,
         path=root,
         run_date=dt.datetime.fromtimestamp(mtime, tz=dt.UTC),
     )
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Any failure to read or make sense of ``path`` as an ``OutputError`` naming it."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except Exception as error:  # pyarrow, pandas, yaml, Unicode and OS errors alike
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise OutputError(
+            f"{path}: cannot be read as govsim output ({type(error).__name__}"
+            + (f": {reason[:200]}" if reason else "")
+            + "); run `govsim run` again to rewrite it"
+        ) from error
 
 
 def from_results(results: Any, name: str | None = None) -> RunTables:

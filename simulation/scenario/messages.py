@@ -7,6 +7,7 @@ dropped from key paths, bounds are read from the schema and close names are sugg
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import reprlib
 import types
@@ -329,6 +330,8 @@ def show(value: Any) -> str:
         text = repr(value) if value.bit_length() < 200 else f"a {value.bit_length()}-bit integer"
     elif isinstance(value, list | tuple | dict | set | frozenset):
         text = _SHORT.repr(value)
+    elif isinstance(value, dt.date | dt.time):  # YAML reads 2021-03-01 as a date
+        text = f"the {'date' if isinstance(value, dt.date) else 'time'} {value.isoformat()}"
     else:
         text = repr(value)
     if len(text) > _FOUND_WIDTH:
