@@ -40,10 +40,10 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
     )
 
 
-def _load(args: argparse.Namespace, source=None, runnable: bool = True):
+def _load(args: argparse.Namespace, source=None):
     """The scenario of ``args`` (or ``source``) with its ``--set`` overrides, refused before any
-    replication when it cannot run (see ``runner.check_runnable``); a problem found past loading
-    is located in the file or the ``--set`` that wrote its key."""
+    replication when no case can arrive in it (``runner.check_runnable``), located in the file
+    or the ``--set`` that wrote its key."""
     from .experiments.runner import check_runnable
     from .scenario.loader import load_scenario, packaged_default_path
     from .scenario.locate import locate
@@ -52,11 +52,10 @@ def _load(args: argparse.Namespace, source=None, runnable: bool = True):
         source = args.scenario if args.scenario else packaged_default_path()
     overrides = getattr(args, "overrides", None) or []
     scenario = load_scenario(source, overrides)
-    if runnable:
-        try:
-            check_runnable(scenario)
-        except ScenarioError as error:
-            raise locate(error, source, overrides) from None
+    try:
+        check_runnable(scenario)
+    except ScenarioError as error:
+        raise locate(error, source, overrides) from None
     return scenario
 
 

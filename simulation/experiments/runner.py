@@ -23,7 +23,7 @@ from ..engine.city import build_city
 from ..engine.model import Model, cyclic_gc_paused
 from ..engine.record import case_table, daily_table, front_door_table, office_table
 from ..errors import ScenarioError
-from ..scenario.limits import check_city_size, check_limits, estimate
+from ..scenario.limits import check_limits, estimate
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
 from . import folders
@@ -64,15 +64,10 @@ def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
 
 
 def check_runnable(scenario: Scenario) -> None:
-    """Refuse, before any replication, a scenario that can only fail or count nothing.
-
-    Two kinds of problem show only past loading: names in ``offices.overrides`` are checked
-    against the built city (a replication would fail on them), and a scenario in which no case
-    can arrive (no residents, a zero rate and no surge, or profiles that are zero over the
-    counted days) would report KPIs of nothing. Both raise ``ScenarioError`` naming the key.
-    """
-    check_city_size(scenario)
-    build_city(scenario)  # raises ScenarioError for an unknown office or county name
+    """Refuse, before any replication, a scenario in which no case can arrive (no residents, a
+    zero rate and no surge, or profiles that are zero over the counted days): it would report
+    KPIs of nothing. Raises ``ScenarioError`` naming the key (``scenario.locate`` finds where
+    it was written)."""
     found = estimate(scenario)
     if found.counted_per_replication > 0:
         return

@@ -1,9 +1,9 @@
 """Where a key of a loaded scenario was written, for problems found after loading.
 
-Loading names the file and line of every problem it finds, but some problems show only later,
-once the city is built (an office name under ``offices.overrides`` that is not in the city).
-``locate`` reads the scenario's sources again to fill in the file and line, or ``(from --set)``,
-of such a problem.
+Loading names the file and line of every problem it finds, but a few problems are found later,
+by code that sees only the validated ``Scenario`` (``runner.check_runnable``: a scenario in which
+no case can arrive). ``locate`` reads the scenario's sources again to fill in the file and line,
+or ``(from --set)``, of such a problem.
 """
 
 from __future__ import annotations
