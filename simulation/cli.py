@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import store
 from .errors import OutputError, ReplicationError, ScenarioError
+from .i18n import LANGUAGES, choose_language, text
 from .scenario.limits import LimitError
 
 EXIT_FAILED = 1
@@ -57,6 +58,11 @@ def _load(args: argparse.Namespace, source=None):
     except ScenarioError as error:
         raise locate(error, source, overrides) from None
     return scenario
+
+
+def _language(args: argparse.Namespace, scenario_language: str | None = None) -> str:
+    """``--lang``, else ``GOVSIM_LANG``, else the scenario's ``language:``, else English."""
+    return choose_language(getattr(args, "lang", None), scenario_language)
 
 
 def _check_out(out: Path) -> None:
@@ -120,12 +126,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     replications = results.scenario.replications
     results.save(out, force=args.force)
-    print(f"{scenario.name}: {replications} replications, seed {results.scenario.seed}")
+    lang = _language(args, scenario.language)
+    seed = results.scenario.seed
+    print(text("run.header", lang, name=scenario.name, replications=replications, seed=seed))
     if results.precision is not None:
         print(results.precision.summary())
-    print(format_kpis(results.kpis))
+    print(format_kpis(results.kpis, lang))
     met = results.kpis["meets"].dropna()
-    print(f"\ntargets met: {int(met.sum())} of {len(met)}    outputs: {_where(out, args)}")
+    where = _where(out, args)
+    print("\n" + text("run.targets_met", lang, met=int(met.sum()), total=len(met), out=where))
     return 0
 
 
@@ -180,9 +189,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     write_report([out / label for label in comparison.labels], out)
     first = comparison.results[comparison.base].scenario
-    print(f"{len(scenarios)} scenarios, {first.replications} replications each, seed {first.seed}")
-    print(format_comparison(comparison))
-    print(f"\noutputs: {_where(out, args)} (comparison.csv, report.html, one folder per scenario)")
+    lang = _language(args, first.language)
+    n = len(scenarios)
+    print(text("compare.header", lang, n=n, replications=first.replications, seed=first.seed))
+    print(format_comparison(comparison, lang))
+    print("\n" + text("compare.outputs", lang, out=_where(out, args)))
     return 0
 
 
@@ -227,7 +238,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"seed {result.points[0].scenario.seed}; reused {result.reused} stored point(s), "
         f"ran {result.computed}"
     )
-    print(format_sweep(result, args.kpi))
+    print(format_sweep(result, args.kpi, _language(args, scenario.language)))
     print(f"\noutputs: {_where(out, args)} (sweep.csv)")
     return 0
 
@@ -262,7 +273,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     scenario = _load(args)  # a city of 10^30 grids does not load: it is never built
     city = build_city(scenario)
     residents = int(city.residents.sum())
-    print(scenario_summary(scenario, residents, len(city.counties), city.level_counts()))
+    lang = _language(args, scenario.language)
+    counties = len(city.counties)
+    print(scenario_summary(scenario, residents, counties, city.level_counts(), lang))
     return 0
 
 
@@ -355,10 +368,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from .outputs.results_io import load_results
 
     run = load_results(args.result)
+    lang = _language(args, run.scenario.get("language"))
     out = Path(args.out) if args.out else Path(args.result) / "figures"
     _check_out(out)
     paths = save_figures(standard_figures([run]), out)
-    print(f"{run.name}: {len(paths)} figures in {out}/")
+    print(text("plot.done", lang, name=run.name, n=len(paths), out=out))
     return 0
 
 
@@ -369,8 +383,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_out(Path(args.out))
     _check_out(Path(args.out) / "figures")
     runs = [load_results(folder) for folder in args.results]  # every folder, before writing
+    lang = _language(args, runs[0].scenario.get("language"))
     path = write_report(runs, args.out)
-    print(f"report: {path} (figures in {path.parent / 'figures'}/)")
+    print(text("report.done", lang, path=path, figures=path.parent / "figures"))
     return 0
 
 
@@ -567,6 +582,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_check = commands.add_parser("check", help="validate a scenario and summarise it")
     _scenario_arg(p_check, optional=True)
     p_check.set_defaults(handler=cmd_check)
+    for sub in commands.choices.values():
+        sub.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            help="language of tables, messages, figures and reports (default: $GOVSIM_LANG, "
+            "else the scenario's language:, else en)",
+        )
     return parser
 
 
@@ -591,6 +613,10 @@ def _sigterm_as_interrupt():
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        lang = _language(args)  # messages before a scenario is read: --lang or GOVSIM_LANG
+    except ValueError as error:
+        parser.error(f"{error} (from $GOVSIM_LANG)")
     for name in ("replications", "workers", "max_replications"):
         value = getattr(args, name, None)
         if value is not None and value < 1:
@@ -607,20 +633,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
     except ScenarioError as error:
-        print(f"govsim: error in scenario\n{error}", file=sys.stderr)
+        print(f"{text('error.scenario', lang)}\n{error.render(lang)}", file=sys.stderr)
         return EXIT_USAGE
     except OutputError as error:
         print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("govsim: interrupted; no outputs were written", file=sys.stderr)
+        print(text("error.interrupted", lang), file=sys.stderr)
         return EXIT_INTERRUPTED
     except ReplicationError as error:
         if args.debug:
             traceback.print_exception(error, file=sys.stderr)
         print(f"govsim: {error}", file=sys.stderr)
         if not args.debug:
-            print("  (run again with --debug for the traceback)", file=sys.stderr)
+            print(text("error.debug", lang), file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -8,6 +8,8 @@ import pickle
 from collections.abc import Iterable
 from typing import Any
 
+from .i18n import text
+
 MAX_SHOWN = 10
 """At most this many problems are printed; the rest are counted."""
 
@@ -73,37 +75,45 @@ class ScenarioError(Exception):
         self.args = (self.message(),)
         return self
 
-    def where(self) -> str:
+    def where(self, lang: str = "en") -> str:
         """``file:line:column`` as known, or ``(from --set)`` for an overridden key."""
         if self.from_set:
-            return f"(from {self.flag})"
+            return text("error.from_set", lang, flag=self.flag)
         if self.file is None:
             return ""
-        text = self.file
+        place = self.file
         if self.line is not None:
-            text += f":{self.line}"
+            place += f":{self.line}"
             if self.column is not None:
-                text += f":{self.column}"
-        return text
+                place += f":{self.column}"
+        return place
 
-    def message(self) -> str:
-        """This one problem (not ``others``) as text, the hint on its own indented line."""
+    def message(self, lang: str = "en") -> str:
+        """This one problem (not ``others``) as text, the hint on its own indented line.
+
+        ``lang`` translates the fixed words ("expected …, found …"); what was expected and
+        found is the loader's own text."""
         if self.from_set:
-            head = f"{self.key} (from {self.flag})" if self.key else self.flag
+            from_flag = text("error.from_set", lang, flag=self.flag)
+            head = f"{self.key} {from_flag}" if self.key else self.flag
         else:
-            head = ": ".join(p for p in (self.where(), self.key) if p)
-        text = f"expected {self.expected}, found {self.found}"
-        text = f"{head}: {text}" if head else text
+            head = ": ".join(p for p in (self.where(lang), self.key) if p)
+        body = text("error.expected_found", lang, expected=self.expected, found=self.found)
+        body = f"{head}: {body}" if head else body
         if self.hint:
-            text += f"\n  {self.hint}"
-        return text
+            body += f"\n  {self.hint}"
+        return body
+
+    def render(self, lang: str = "en") -> str:
+        """Every problem (at most ``MAX_SHOWN``) in ``lang``, one message each."""
+        problems = self.problems
+        lines = [p.message(lang) for p in problems[:MAX_SHOWN]]
+        if len(problems) > MAX_SHOWN:
+            lines.append(text("error.more", lang, n=len(problems) - MAX_SHOWN))
+        return "\n".join(lines)
 
     def __str__(self) -> str:
-        problems = self.problems
-        lines = [p.message() for p in problems[:MAX_SHOWN]]
-        if len(problems) > MAX_SHOWN:
-            lines.append(f"... and {len(problems) - MAX_SHOWN} more problems")
-        return "\n".join(lines)
+        return self.render()
 
     def __reduce__(self):  # picklable despite the keyword-only arguments
         return _rebuild, (dict(self.__dict__),)

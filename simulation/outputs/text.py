@@ -1,5 +1,11 @@
 """The command line's text tables: a run's KPIs, a comparison and a sweep, aligned for a
-terminal (numbers formatted by ``formats.py``). The CLI prints these; nothing here computes."""
+terminal, in the chosen language (numbers formatted by ``formats.py``). The CLI prints these;
+nothing here computes.
+
+Numbers are shown as people read them: shares as percentages, times and counts in their unit,
+which is named in a column of its own (``%``, ``hours``/``小时``, ``days``/``天``); the CSV
+files keep plain numbers. The same helpers format the report and the workbook.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,21 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..contract import KPI_BY_NAME
 from ..experiments.compare import Comparison
 from ..experiments.sweep import Sweep, csv_cell
-from ..formats import number, signed, text_table
+from ..formats import MISSING, in_unit, signed_in_unit, text_table
+from ..i18n import DEFAULT_LANGUAGE, kpi_label, text
 
-__all__ = ["format_comparison", "format_kpis", "format_sweep"]
+__all__ = [
+    "format_comparison",
+    "format_difference",
+    "format_interval",
+    "format_kpis",
+    "format_sweep",
+    "format_value",
+    "unit_label",
+]
 
 SWEEP_KPIS: tuple[str, ...] = (
     "resolved_rate",
@@ -23,48 +39,92 @@ SWEEP_KPIS: tuple[str, ...] = (
 """KPIs ``govsim sweep`` prints when no ``--kpi`` is given (``sweep.csv`` has all)."""
 
 
-def format_kpis(kpis: pd.DataFrame) -> str:
-    """The KPI table as aligned text: mean, 95% interval, target and ✓/✗."""
-    rows = [("KPI", "mean", "95% CI", "target", "")]
+def kpi_unit(kpi: str) -> str:
+    """The contract's unit of a KPI (``share``, ``hours``, ``days``, ``cases`` …; ``""`` if
+    unknown)."""
+    entry = KPI_BY_NAME.get(kpi)
+    return entry.unit if entry else ""
+
+
+def unit_label(kpi: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The unit shown beside a KPI: ``%``, ``hours``/``小时``, ``days``/``天``, ``cases``/``件``."""
+    unit = kpi_unit(kpi)
+    return text(f"unit.{unit}", lang) if unit else ""
+
+
+def format_value(kpi: str, value: float) -> str:
+    """A KPI's value in its unit: ``90.5%``, ``38,612``, ``3.14``."""
+    return in_unit(value, kpi_unit(kpi))
+
+
+def format_difference(kpi: str, value: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A signed difference: percentage points for shares (``+0.8 pp``), else in the unit."""
+    return signed_in_unit(value, kpi_unit(kpi), text("unit.pp", lang))
+
+
+def format_interval(kpi: str, low: float, high: float) -> str:
+    """``[89.9%, 91.2%]``; empty when unknown (fewer than two replications)."""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"[{format_value(kpi, low)}, {format_value(kpi, high)}]"
+
+
+def format_kpis(kpis: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The KPI table as aligned text: each KPI with its unit, mean, 95% interval, target and
+    ✓/✗. In Chinese each KPI is named in Chinese with its code beside it."""
+    rows = [[text(f"table.{c}", lang) for c in ("kpi", "unit", "mean", "ci", "target")] + [""]]
     for r in kpis.itertuples(index=False):
-        ci = "" if math.isnan(r.ci_low) else f"[{number(r.ci_low)}, {number(r.ci_high)}]"
-        target = "" if math.isnan(r.target) else number(r.target)
+        target = "" if math.isnan(r.target) else format_value(r.kpi, r.target)
         mark = "" if pd.isna(r.meets) else ("✓" if r.meets else "✗")
-        rows.append((r.kpi, number(r.mean), ci, target, mark))
-    return text_table(rows, left=1, trailing=1)
+        rows.append(
+            [
+                kpi_label(r.kpi, lang),
+                unit_label(r.kpi, lang),
+                format_value(r.kpi, r.mean),
+                format_interval(r.kpi, r.ci_low, r.ci_high),
+                target,
+                mark,
+            ]
+        )
+    return text_table(rows, left=2, trailing=1)
 
 
-def format_comparison(comparison: Comparison) -> str:
+def format_comparison(comparison: Comparison, lang: str = DEFAULT_LANGUAGE) -> str:
     """Side by side: each KPI's mean per scenario, with the paired difference from the base;
     ``*`` marks a difference whose 95% interval excludes 0."""
     table = comparison.table
     labels = comparison.labels
-    rows = [["KPI", labels[0], *labels[1:]]]
+    rows = [[text("table.kpi", lang), text("table.unit", lang), *labels]]
     for kpi, group in table.groupby("kpi", sort=False):
         by = group.set_index("scenario")
-        cells = [str(kpi), number(by.loc[labels[0], "mean"])]
+        name = str(kpi)
+        cells = [kpi_label(name, lang), unit_label(name, lang)]
+        cells.append(format_value(name, by.loc[labels[0], "mean"]))
         for label in labels[1:]:
             r = by.loc[label]
             mark = " *" if r["significant"] else "  "
-            cells.append(f"{number(r['mean'])} ({signed(r['diff'])}){mark}")
+            diff = format_difference(name, r["diff"], lang)
+            cells.append(f"{format_value(name, r['mean'])} ({diff}){mark}")
         rows.append(cells)
     n_sig = int(table.loc[table["scenario"] != labels[0], "significant"].sum())
-    return (
-        text_table(rows, left=1)
-        + f"\n\n(difference from {labels[0]} in brackets, paired by replication; "
-        f"* = 95% interval excludes 0: {n_sig} significant)"
-    )
+    footnote = text("compare.footnote", lang, base=labels[0], n=n_sig)
+    return text_table(rows, left=2) + "\n\n" + footnote
 
 
-def format_sweep(result: Sweep, kpis: Sequence[str] | None = None) -> str:
+def format_sweep(
+    result: Sweep, kpis: Sequence[str] | None = None, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """The sweep as aligned text: the varied keys and the mean of a few KPIs per point."""
     kpis = list(kpis or SWEEP_KPIS)
-    rows = [[*result.keys, *kpis]]
+    header = [kpi_label(k, lang) + (f" ({unit_label(k, lang)})" if kpi_unit(k) else "")
+              for k in kpis]  # fmt: skip
+    rows = [[*result.keys, *header]]
     table = result.table
     for i, point in enumerate(result.points):
         cells = [str(csv_cell(point.values[k])) for k in result.keys]
         for kpi in kpis:
             column = f"{kpi}_mean"
-            cells.append(number(table[column].iloc[i] if column in table else math.nan))
+            value = table[column].iloc[i] if column in table else math.nan
+            cells.append(format_value(kpi, value) if not pd.isna(value) else MISSING)
         rows.append(cells)
     return text_table(rows, left=0)

@@ -322,6 +322,9 @@ def _default_targets() -> dict[str, float]:
 class Scenario(Spec):
     name: str = Field(min_length=1)
     description: str = ""
+    language: Literal["en", "zh"] = "en"
+    """Language of this scenario's terminal tables, figures, report and workbook (``--lang``
+    and ``GOVSIM_LANG`` take precedence; see ``i18n.py``)."""
     seed: int = Field(default=20191230, ge=0)
     start_date: dt.date = dt.date(2021, 1, 1)
     """Calendar date of the first counted day; the warm-up runs on the days before it."""
