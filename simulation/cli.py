@@ -371,7 +371,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     lang = _language(args, run.scenario.get("language"))
     out = Path(args.out) if args.out else Path(args.result) / "figures"
     _check_out(out)
-    paths = save_figures(standard_figures([run]), out)
+    paths = save_figures(standard_figures([run], lang=lang), out)
     print(text("plot.done", lang, name=run.name, n=len(paths), out=out))
     return 0
 

@@ -285,6 +285,10 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh": "示意图（生成的城市没有真实边界）",
     },
     "fig.scenario": {"en": "scenario", "zh": "情景"},
+    "fig.mean_over_replications": {
+        "en": "mean share over replications",
+        "zh": "各次重复运行的平均占比",
+    },
     "fig.target": {"en": "target", "zh": "目标"},
     "fig.share_of_cases": {"en": "share of cases (%)", "zh": "案件占比（%）"},
     "fig.share_of_counted": {"en": "share of counted cases (%)", "zh": "统计案件占比（%）"},

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.ticker import PercentFormatter
 
 from ..analysis.stats import half_width, t_quantile
 from ..contract import (
@@ -32,6 +33,10 @@ from ..contract import (
     OUTCOMES,
     SEVERITIES,
 )
+from ..i18n import DEFAULT_LANGUAGE, text, value_label
+from .fonts import install_cjk_font
+
+install_cjk_font()  # Chinese labels render as characters (never boxes) in every figure
 
 __all__ = [
     "FIGURES",
@@ -149,6 +154,24 @@ def _ci_bars(ax, x, i: int, width: float, ci: pd.DataFrame, color, capsize: int 
     )
 
 
+def _percent(ax, axis: str = "y") -> None:
+    """Tick labels of a share axis as percentages (the data stay shares in [0, 1])."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _end_label(category: str, lang: str) -> str:
+    """``resolved at town`` → ``镇街道化解`` in Chinese (the legend of "where cases end")."""
+    if category.startswith("resolved at "):
+        level = category.removeprefix("resolved at ")
+        return text("fig.resolved_at", lang, level=value_label(level, lang))
+    return value_label(category.replace(" ", "_"), lang)
+
+
+def _place(name: str, places: Mapping[str, str] | None) -> str:
+    """A county or office name as shown: its Chinese name when ``places`` has one."""
+    return (places or {}).get(name, name)
+
+
 def _text(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
@@ -157,11 +180,13 @@ def _closed(cases: pd.DataFrame) -> pd.DataFrame:
     return cases[_text(cases["outcome"]) != "open"]
 
 
-def _scenario_legend(fig: Figure, colors: Mapping[str, str], **kwargs: Any) -> None:
+def _scenario_legend(
+    fig: Figure, colors: Mapping[str, str], lang: str = DEFAULT_LANGUAGE, **kwargs: Any
+) -> None:
     handles = [
         Line2D([], [], color=c, marker="s", linestyle="", markersize=9) for c in colors.values()
     ]
-    fig.legend(handles, list(colors), title="scenario", **kwargs)
+    fig.legend(handles, list(colors), title=text("fig.scenario", lang), **kwargs)
 
 
 def _share_by_rep(frame: pd.DataFrame, column: str, categories: Sequence[Any]) -> pd.DataFrame:
@@ -180,6 +205,7 @@ def kpi_scorecard(
     kpis: Tables,
     names: Sequence[str] | None = None,
     colors: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Figure:
     """Each targeted KPI: mean and 95% CI per scenario, the target line, ✓ met / ✗ missed.
 
@@ -225,22 +251,31 @@ def kpi_scorecard(
         if not math.isnan(target):
             ax.axhline(target, color="0.3", linestyle="--", linewidth=1.2, label="target")
         sense = "≤" if kpi in LOWER_IS_BETTER else "≥"
-        title = KPI_BY_NAME[kpi].label_en if kpi in KPI_BY_NAME else kpi.replace("_", " ")
-        ax.set_title(f"{title}\n{kpi} {sense} target", fontsize=9)
+        known = KPI_BY_NAME.get(kpi)
+        if known is None:
+            title = kpi.replace("_", " ")
+        else:
+            title = known.label_zh if lang == "zh" else known.label_en
+        ax.set_title(f"{title}\n{kpi} {sense} {text('fig.target', lang)}", fontsize=9)
         ax.set_xticks(range(len(scen)), [""] * len(scen))
         ax.set_xlim(-0.6, len(scen) - 0.4)
-        ax.set_ylabel("share of cases" if kpi.endswith("_rate") else kpi)
+        is_share = known.is_share if known is not None else kpi.endswith("_rate")
+        ax.set_ylabel(text("fig.share_of_cases", lang) if is_share else kpi)
+        if is_share:
+            _percent(ax)
         ax.margins(y=0.25)
         ax.grid(axis="y", alpha=0.3)
-    _scenario_legend(fig, palette, loc="outside lower center", ncols=min(len(scen), 4))
-    fig.suptitle("KPI scorecard: mean and 95% CI against targets (dashed)")
+    _scenario_legend(fig, palette, lang, loc="outside lower center", ncols=min(len(scen), 4))
+    fig.suptitle(text("fig.kpi_scorecard.title", lang))
     return fig
 
 
 # ---------------------------------------------------------------- where cases end
 
 
-def outcome_bars(cases: Tables, colors: Mapping[str, str] | None = None) -> Figure:
+def outcome_bars(
+    cases: Tables, colors: Mapping[str, str] | None = None, lang: str = DEFAULT_LANGUAGE
+) -> Figure:
     """Where cases end: stacked shares of resolution level and other outcomes per scenario.
 
     Shares are means over replications; the error bar marks the grassroots rate (resolved at
@@ -249,7 +284,7 @@ def outcome_bars(cases: Tables, colors: Mapping[str, str] | None = None) -> Figu
     tables = _named(cases)
     scen = list(tables)
     palette = _colors(scen, colors)
-    fig = _figure(max(5.0, 1.3 * len(scen) + 3.5), 4.8)
+    fig = _figure(max(7.0, 1.3 * len(scen) + 4.5), 4.8)
     ax = fig.subplots()
     x = np.arange(len(scen), dtype=float)
     bottoms = np.zeros(len(scen))
@@ -271,7 +306,8 @@ def outcome_bars(cases: Tables, colors: Mapping[str, str] | None = None) -> Figu
         grassroots[:, len(shares) - 1] = _ci(low.to_numpy())
     for cat, color in zip(END_CATEGORIES, END_COLORS, strict=True):
         heights = np.asarray([float(s.get(cat, 0.0)) for s in shares])
-        ax.bar(x, heights, 0.6, bottom=bottoms, color=color, label=cat, edgecolor="white")
+        label = cat if lang == "en" else _end_label(cat, lang)
+        ax.bar(x, heights, 0.6, bottom=bottoms, color=color, label=label, edgecolor="white")
         bottoms += np.nan_to_num(heights)
     ax.errorbar(
         x,
@@ -281,14 +317,17 @@ def outcome_bars(cases: Tables, colors: Mapping[str, str] | None = None) -> Figu
         color="black",
         capsize=6,
         ms=14,
-        label="grassroots rate (95% CI)",
+        label=text("fig.grassroots_ci", lang),
     )
     ax.set_xticks(x, scen, rotation=20, ha="right")
     for tick, name in zip(ax.get_xticklabels(), scen, strict=True):
         tick.set_color(palette[name])
     ax.set_ylim(0, 1.0)
-    ax.set_ylabel("share of counted cases")
-    ax.set_title("Where cases end: level of resolution and other outcomes")
+    _percent(ax)
+    ax.set_ylabel(text("fig.share_of_counted", lang))
+    # the long title spans the figure (over the axes it was clipped at the left edge)
+    fig.suptitle(text("fig.outcomes.title", lang))
+    ax.set_title(text("fig.mean_over_replications", lang), fontsize=9)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return fig
 
@@ -300,6 +339,7 @@ def time_to_close(
     cases: Tables,
     time_limits_days: Mapping[str, float] | None = None,
     colors: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Figure:
     """ECDF of days from arrival to closure per scenario, one panel per severity.
 
@@ -357,7 +397,7 @@ def time_to_close(
         if severity in limits:
             ax.axvline(limits[severity], color="0.2", linestyle="--", linewidth=1.2)
             ax.annotate(
-                f"limit {limits[severity]:g} d",
+                text("fig.limit", lang, days=f"{limits[severity]:g}"),
                 (limits[severity], 0.04),
                 xytext=(-4, 0),
                 textcoords="offset points",
@@ -370,12 +410,14 @@ def time_to_close(
         ax.set_xscale("log")
         ax.set_xlim(floor, top * 1.1)
         ax.set_ylim(0, 1.02)
-        ax.set_title(f"{severity} cases")
-        ax.set_xlabel("days from arrival to closure (log)")
+        name = severity if lang == "en" else value_label(severity, lang)
+        ax.set_title(f"{text('fig.cases_of', lang, severity=name)} ({severity})")
+        ax.set_xlabel(text("fig.days_to_close", lang))
+        _percent(ax)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("share of closed cases closed within x days")
-    _scenario_legend(fig, palette, loc="outside lower center", ncols=min(len(scen), 4))
-    fig.suptitle("Time to close (ECDF with 95% band; dashed: time limit)")
+    axes[0].set_ylabel(text("fig.closed_within", lang))
+    _scenario_legend(fig, palette, lang, loc="outside lower center", ncols=min(len(scen), 4))
+    fig.suptitle(text("fig.time_to_close.title", lang))
     return fig
 
 
@@ -383,7 +425,10 @@ def time_to_close(
 
 
 def doors_and_trips(
-    cases: Tables, colors: Mapping[str, str] | None = None, most: int = 4
+    cases: Tables,
+    colors: Mapping[str, str] | None = None,
+    most: int = 4,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Figure:
     """Distribution of doors and trips per closed case: share with 0, 1, …, ``most``+ per
     scenario (mean over replications, 95% CI error bars)."""
@@ -404,21 +449,24 @@ def doors_and_trips(
             ci = _ci_frame(_share_by_rep(frame, "n", bins))
             _ci_bars(ax, x, i, width, ci, palette[name], label=name)
         ax.set_xticks(x, labels)
-        ax.set_xlabel(f"{column} per closed case")
-        ax.set_ylabel("share of closed cases")
-        ax.set_title(
-            "Doors (offices approached)" if column == "doors" else "Trips (places visited)"
-        )
+        what = column if lang == "en" else {"doors": "进门次数", "trips": "跑腿次数"}[column]
+        ax.set_xlabel(text("fig.per_closed", lang, what=what))
+        ax.set_ylabel(text("fig.share_of_closed", lang))
+        _percent(ax)
+        ax.set_ylim(bottom=0)
+        ax.set_title(text("fig.doors" if column == "doors" else "fig.trips", lang))
         ax.grid(axis="y", alpha=0.3)
-    _scenario_legend(fig, palette, loc="outside right upper")
-    fig.suptitle("Doors and trips per case: mean share over replications, 95% CI")
+    _scenario_legend(fig, palette, lang, loc="outside right upper")
+    fig.suptitle(text("fig.doors_and_trips.title", lang))
     return fig
 
 
 # ---------------------------------------------------------------- open cases over time
 
 
-def open_cases_over_time(daily: Tables, colors: Mapping[str, str] | None = None) -> Figure:
+def open_cases_over_time(
+    daily: Tables, colors: Mapping[str, str] | None = None, lang: str = DEFAULT_LANGUAGE
+) -> Figure:
     """Open cases and backlog (summed over levels) per day: mean over replications with a
     95% CI band; the warm-up (day < 0) is shaded."""
     tables = _named(daily)
@@ -440,15 +488,19 @@ def open_cases_over_time(daily: Tables, colors: Mapping[str, str] | None = None)
                 half = np.nan_to_num(t * sd / np.sqrt(n), nan=0.0)
             days = wide.index.to_numpy(dtype=float)
             ax.plot(days, mean, _style(i), color=palette[name], label=name, linewidth=1.5)
-            ax.fill_between(days, mean - half, mean + half, color=palette[name], alpha=0.2)
+            # counts are never negative: the band stops at 0
+            low = np.maximum(mean - half, 0.0)
+            ax.fill_between(days, low, mean + half, color=palette[name], alpha=0.2)
             if len(days):
                 first_day = min(first_day, float(days.min()))
-    for ax, title in zip(axes, ("Open cases", "Backlog (open > backlog_days)"), strict=True):
+    titles = (text("fig.open_cases", lang), text("fig.backlog", lang))
+    for ax, title in zip(axes, titles, strict=True):
         if first_day < 0:
             ax.axvspan(first_day, 0, color="0.85", zorder=0, label="warm-up")
         ax.set_title(title)
-        ax.set_xlabel("day (0 = first counted day)")
-        ax.set_ylabel("cases at day end")
+        ax.set_xlabel(text("fig.day", lang))
+        ax.set_ylabel(text("fig.cases_at_day_end", lang))
+        ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     handles = [Rectangle((0, 0), 1, 1, color="0.85")]
     fig.legend(
@@ -457,10 +509,10 @@ def open_cases_over_time(daily: Tables, colors: Mapping[str, str] | None = None)
             for i, c in enumerate(palette.values())
         ]
         + handles,
-        list(palette) + ["warm-up (not counted)"],
+        list(palette) + [text("fig.warmup", lang)],
         loc="outside right upper",
     )
-    fig.suptitle("Open cases and backlog over time: mean and 95% band over replications")
+    fig.suptitle(text("fig.open_cases.title", lang))
     return fig
 
 
@@ -475,7 +527,12 @@ def _weighted_util(offices: pd.DataFrame, by: str) -> pd.DataFrame:
     return (sums["num"] / sums["staff"].where(sums["staff"] > 0)).unstack(by)
 
 
-def utilisation(offices: Tables, colors: Mapping[str, str] | None = None) -> Figure:
+def utilisation(
+    offices: Tables,
+    colors: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: Mapping[str, str] | None = None,
+) -> Figure:
     """Staff utilisation by level, and by county for the county centres (mean, 95% CI)."""
     tables = _named(offices)
     scen = list(tables)
@@ -489,7 +546,10 @@ def utilisation(offices: Tables, colors: Mapping[str, str] | None = None) -> Fig
         counties.update(dict.fromkeys(_text(at["county"]).dropna().astype(str)))
     for ax, (by, groups, label) in zip(
         axes,
-        (("level", list(LEVELS), "level"), ("county", list(counties), "county centre")),
+        (
+            ("level", list(LEVELS), text("fig.level", lang)),
+            ("county", list(counties), text("fig.county_centre", lang)),
+        ),
         strict=True,
     ):
         x = np.arange(len(groups), dtype=float)
@@ -500,14 +560,19 @@ def utilisation(offices: Tables, colors: Mapping[str, str] | None = None) -> Fig
             frame = frame.assign(**{by: _text(frame[by]).astype(str)})
             ci = _ci_frame(_weighted_util(frame, by).reindex(columns=groups))
             _ci_bars(ax, x, i, width, ci, palette[name], label=name)
-        ax.set_xticks(x, groups, rotation=0 if by == "level" else 30)
+        shown = groups
+        if lang != "en":
+            shown = [value_label(g, lang) if by == "level" else _place(g, places) for g in groups]
+        ax.set_xticks(x, shown, rotation=0 if by == "level" else 30)
         ax.set_xlabel(label)
-        ax.set_ylabel("busy staff-hours / available staff-hours")
+        ax.set_ylabel(text("fig.busy_share", lang))
+        _percent(ax)
+        ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_title("Utilisation by level")
-    axes[1].set_title("Utilisation of county centres")
-    _scenario_legend(fig, palette, loc="outside right upper")
-    fig.suptitle("Staff utilisation (dispute work only): mean and 95% CI over replications")
+    axes[0].set_title(text("fig.util_by_level", lang))
+    axes[1].set_title(text("fig.util_by_county", lang))
+    _scenario_legend(fig, palette, lang, loc="outside right upper")
+    fig.suptitle(text("fig.utilisation.title", lang))
     return fig
 
 
@@ -535,7 +600,9 @@ def _band(ax, x0: float, y0: tuple[float, float], x1: float, y1: tuple[float, fl
     return patch
 
 
-def flow(cases: Tables, colors: Mapping[str, str] | None = None) -> Figure:
+def flow(
+    cases: Tables, colors: Mapping[str, str] | None = None, lang: str = DEFAULT_LANGUAGE
+) -> Figure:
     """Sankey-style flow per scenario: entry channel → level where the case closed (or is
     still open) → outcome; band widths are cases per replication."""
     tables = _named(cases)
@@ -568,7 +635,7 @@ def flow(cases: Tables, colors: Mapping[str, str] | None = None) -> Figure:
                 ax.text(
                     col - 0.06 if col == 0 else col + 0.06,
                     (lo + hi) / 2,
-                    f"{node.replace('_', ' ')} {float(sizes[node]) * total:,.0f}",
+                    f"{value_label(node, lang)} {float(sizes[node]) * total:,.0f}",
                     ha="right" if col == 0 else "left",
                     va="center",
                     fontsize=7,
@@ -600,13 +667,16 @@ def flow(cases: Tables, colors: Mapping[str, str] | None = None) -> Figure:
                     edgecolor="none",
                 )
                 in_at[b] -= h
-        for col, label in enumerate(("entry channel", "level at close (or now)", "outcome")):
-            ax.text(col, 1.05, label, ha="center", va="bottom", fontsize=9, weight="bold")
+        heads = ("fig.entry_channel", "fig.level_at_close", "fig.outcome")
+        for col, label in enumerate(text(h, lang) for h in heads):
+            weight = "bold" if lang == "en" else "normal"  # the CJK font has no bold face
+            ax.text(col, 1.05, label, ha="center", va="bottom", fontsize=9, weight=weight)
         ax.set_xlim(-0.75, 2.75)
         ax.set_ylim(-0.05, 1.12)
         ax.axis("off")
-        ax.set_title(f"{name}: {total:,.0f} cases per replication", color=palette[name])
-    fig.suptitle("Flow through the hierarchy: channel → level at close → outcome (widths ∝ cases)")
+        per_rep = text("fig.per_replication", lang, name=name, cases=f"{total:,.0f}")
+        ax.set_title(per_rep, color=palette[name])
+    fig.suptitle(text("fig.flow.title", lang))
     return fig
 
 
@@ -645,6 +715,8 @@ def county_rates(
     cases: Tables,
     targets: Mapping[str, float] | None = None,
     colors: Mapping[str, str] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    places: Mapping[str, str] | None = None,
 ) -> Figure:
     """Small multiples, one panel per county: one-door, one-trip and grassroots rates per
     scenario (mean, 95% CI over replications), with the targets as short dashed lines."""
@@ -683,14 +755,16 @@ def county_rates(
         for j, kpi in enumerate(COUNTY_RATES):
             if targets and kpi in targets:
                 ax.hlines(targets[kpi], j - 0.45, j + 0.45, colors="0.2", linestyles="--")
-        ax.set_xticks(x, ["one door", "one trip", "grassroots"], fontsize=8)
-        ax.set_title(county, fontsize=10)
+        ticks = [text(k, lang) for k in ("fig.one_door", "fig.one_trip", "fig.grassroots")]
+        ax.set_xticks(x, ticks, fontsize=8)
+        ax.set_title(county if lang == "en" else _place(county, places), fontsize=10)
         ax.set_ylim(0, 1.05)
+        _percent(ax)
         ax.grid(axis="y", alpha=0.3)
     for ax in axes[::cols]:
-        ax.set_ylabel("share of cases")
-    _scenario_legend(fig, palette, loc="outside right upper")
-    fig.suptitle("By county: one-door, one-trip and grassroots rates (95% CI; dashed: target)")
+        ax.set_ylabel(text("fig.share_of_cases", lang))
+    _scenario_legend(fig, palette, lang, loc="outside right upper")
+    fig.suptitle(text("fig.counties.title", lang))
     return fig
 
 
@@ -709,9 +783,21 @@ FIGURES: tuple[str, ...] = (
 """File stems of :func:`standard_figures`, in report order."""
 
 
-def standard_figures(runs: Sequence[Any]) -> dict[str, Figure]:
+def place_names(scenario: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """English → shown name of the city, counties and towns of a resolved scenario (plain
+    data): their Chinese names in Chinese when the city has real divisions, else none."""
+    divisions = (scenario.get("city") or {}).get("divisions")
+    if lang != "zh" or not divisions:
+        return {}
+    from ..scenario.divisions import load_divisions
+
+    return load_divisions(str(divisions)).zh_names()
+
+
+def standard_figures(runs: Sequence[Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Figure]:
     """The reviewers' figure set for runs with ``name``, ``kpis``, ``cases``, ``offices``,
-    ``daily``, ``targets`` and ``time_limits_days`` (``results_io.RunTables``); first = base."""
+    ``daily``, ``targets`` and ``time_limits_days`` (``results_io.RunTables``); first = base.
+    ``lang``: the language of titles and labels (``en`` or ``zh``)."""
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct, got {names}")
@@ -721,15 +807,19 @@ def standard_figures(runs: Sequence[Any]) -> dict[str, Figure]:
     def of(attr: str) -> dict[str, pd.DataFrame]:
         return {r.name: getattr(r, attr) for r in runs}
 
+    places = place_names(base.scenario, lang) if hasattr(base, "scenario") else {}
+    limits = base.time_limits_days
     return {
-        "kpi_scorecard": kpi_scorecard(of("kpis"), colors=palette),
-        "outcomes": outcome_bars(of("cases"), colors=palette),
-        "time_to_close": time_to_close(of("cases"), base.time_limits_days, colors=palette),
-        "doors_and_trips": doors_and_trips(of("cases"), colors=palette),
-        "open_cases": open_cases_over_time(of("daily"), colors=palette),
-        "utilisation": utilisation(of("offices"), colors=palette),
-        "flow": flow(of("cases"), colors=palette),
-        "counties": county_rates(of("cases"), base.targets, colors=palette),
+        "kpi_scorecard": kpi_scorecard(of("kpis"), colors=palette, lang=lang),
+        "outcomes": outcome_bars(of("cases"), colors=palette, lang=lang),
+        "time_to_close": time_to_close(of("cases"), limits, colors=palette, lang=lang),
+        "doors_and_trips": doors_and_trips(of("cases"), colors=palette, lang=lang),
+        "open_cases": open_cases_over_time(of("daily"), colors=palette, lang=lang),
+        "utilisation": utilisation(of("offices"), colors=palette, lang=lang, places=places),
+        "flow": flow(of("cases"), colors=palette, lang=lang),
+        "counties": county_rates(
+            of("cases"), base.targets, colors=palette, lang=lang, places=places
+        ),
     }
 
 
