@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import store
+from .contract import COUNTY_KPIS
 from .errors import OutputError, ReplicationError, ScenarioError
 from .i18n import LANGUAGES, choose_language, text
 from .scenario.limits import LimitError
@@ -371,7 +372,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     lang = _language(args, run.scenario.get("language"))
     out = Path(args.out) if args.out else Path(args.result) / "figures"
     _check_out(out)
-    paths = save_figures(standard_figures([run], lang=lang), out)
+    paths = save_figures(standard_figures([run], lang=lang, map_kpi=args.kpi), out)
     print(text("plot.done", lang, name=run.name, n=len(paths), out=out))
     return 0
 
@@ -420,6 +421,13 @@ def _add_report_commands(commands) -> None:
     p_plot = commands.add_parser("plot", help="draw the figures of one run's outputs")
     p_plot.add_argument("result", metavar="RESULT_DIR", help="output folder of `govsim run`")
     p_plot.add_argument("--out", "-o", help="folder for the PNG files (default RESULT_DIR/figures)")
+    p_plot.add_argument(
+        "--kpi",
+        choices=COUNTY_KPIS,
+        metavar="KPI",
+        help="KPI of county_map.png (default: the first targeted KPI a county's cases decide, "
+        "e.g. one_door_rate)",
+    )
     p_plot.set_defaults(handler=cmd_plot)
 
     p_report = commands.add_parser(

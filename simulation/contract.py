@@ -310,6 +310,10 @@ KPIS: tuple[KPI, ...] = (
 
 KPI_BY_NAME: dict[str, KPI] = {kpi.name: kpi for kpi in KPIS}
 KPI_NAMES: tuple[str, ...] = tuple(KPI_BY_NAME)
+COUNTY_KPIS: tuple[str, ...] = tuple(
+    k.name for k in KPIS if k.covers == _CASES and not k.name.startswith("backlog")
+)
+"""KPIs a county's own cases decide (rates, doors, trips, days): those computed by county."""
 LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.better == "lower")
 """KPIs whose target is an upper bound (met when value <= target); all others: value >= target."""
 

@@ -669,8 +669,9 @@ def flow(
                 in_at[b] -= h
         heads = ("fig.entry_channel", "fig.level_at_close", "fig.outcome")
         for col, label in enumerate(text(h, lang) for h in heads):
-            weight = "bold" if lang == "en" else "normal"  # the CJK font has no bold face
-            ax.text(col, 1.05, label, ha="center", va="bottom", fontsize=9, weight=weight)
+            # the CJK font has no bold face: bold only for Latin text, in DejaVu Sans alone
+            font = {"weight": "bold", "family": "DejaVu Sans"} if lang == "en" else {}
+            ax.text(col, 1.05, label, ha="center", va="bottom", fontsize=9, **font)
         ax.set_xlim(-0.75, 2.75)
         ax.set_ylim(-0.05, 1.12)
         ax.axis("off")
@@ -779,8 +780,10 @@ FIGURES: tuple[str, ...] = (
     "utilisation",
     "flow",
     "counties",
+    "county_map",
 )
-"""File stems of :func:`standard_figures`, in report order."""
+"""File stems of :func:`standard_figures`, in report order (the report shows ``county_map``
+first, beside the answers)."""
 
 
 def place_names(scenario: Mapping[str, Any], lang: str) -> dict[str, str]:
@@ -794,10 +797,13 @@ def place_names(scenario: Mapping[str, Any], lang: str) -> dict[str, str]:
     return load_divisions(str(divisions)).zh_names()
 
 
-def standard_figures(runs: Sequence[Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Figure]:
+def standard_figures(
+    runs: Sequence[Any], lang: str = DEFAULT_LANGUAGE, map_kpi: str | None = None
+) -> dict[str, Figure]:
     """The reviewers' figure set for runs with ``name``, ``kpis``, ``cases``, ``offices``,
     ``daily``, ``targets`` and ``time_limits_days`` (``results_io.RunTables``); first = base.
-    ``lang``: the language of titles and labels (``en`` or ``zh``)."""
+    ``lang``: the language of titles and labels (``en`` or ``zh``); ``map_kpi``: the KPI of
+    the county map (default: the first targeted one a county's cases determine)."""
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct, got {names}")
@@ -820,7 +826,22 @@ def standard_figures(runs: Sequence[Any], lang: str = DEFAULT_LANGUAGE) -> dict[
         "counties": county_rates(
             of("cases"), base.targets, colors=palette, lang=lang, places=places
         ),
+        "county_map": _county_map(runs, map_kpi, lang),
     }
+
+
+def _county_map(runs: Sequence[Any], kpi: str | None, lang: str) -> Figure:
+    from .county_map import county_kpis, county_map, default_map_kpi
+
+    base = runs[0]
+    kpi = kpi or default_map_kpi(base.targets)
+    tables = {}
+    for r in runs:
+        horizon = float(r.scenario.get("horizon_days") or 1)
+        tables[r.name] = county_kpis(r.cases, r.offices, r.daily, horizon, base.targets, [kpi])
+    city = base.scenario.get("city") or {}
+    divisions = city.get("divisions") if city.get("counties") else None
+    return county_map(tables, kpi, divisions, lang, place_names(base.scenario, "zh"))
 
 
 def save_figures(figures: Mapping[str, Figure], directory, dpi: int = 110) -> list:
