@@ -128,6 +128,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     replications = results.scenario.replications
     results.save(out, force=args.force)
     lang = _language(args, scenario.language)
+    workbook = None
+    if args.xlsx:
+        workbook = results.to_excel(out / "results.xlsx", lang=lang)
     seed = results.scenario.seed
     print(text("run.header", lang, name=scenario.name, replications=replications, seed=seed))
     if results.precision is not None:
@@ -136,6 +139,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     met = results.kpis["meets"].dropna()
     where = _where(out, args)
     print("\n" + text("run.targets_met", lang, met=int(met.sum()), total=len(met), out=where))
+    if workbook is not None:
+        print(text("run.xlsx", lang, path=workbook))
     return 0
 
 
@@ -476,6 +481,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default results/<name>/, with --set results/<name>+<key>=<value>/)",
     )
     _force_option(p_run)
+    p_run.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write results.xlsx: KPIs with targets, KPIs by county, offices and up to "
+        "100,000 cases, headers in the chosen language",
+    )
     _executor_options(p_run)
     p_run.add_argument(
         "--precision",

@@ -355,8 +355,10 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh": "镇街道为真实名称及 12 位统计用区划代码；村社区与网格为模拟生成。",
     },
     "xlsx.shares": {
-        "en": "Shares are percentages; times in the unit of their column header.",
-        "zh": "比率以百分数表示；时间单位见列标题。",
+        "en": "Shares are percentages; times in the unit of their column header. Offices: "
+        "means over the replications (longest queue: the longest seen).",
+        "zh": "比率以百分数表示；时间单位见列标题。"
+        "机构表为各次重复运行的均值（最长队列取最大值）。",
     },
 }
 """Message id → text per language (``str.format`` fields in braces)."""
@@ -438,6 +440,13 @@ def kpi_label(name: str, lang: str = DEFAULT_LANGUAGE, code: bool = True) -> str
     if _check(lang) == "zh":
         return f"{kpi.label_zh} {name}" if code else kpi.label_zh
     return name if code else kpi.label_en
+
+
+def unit_label(kpi: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The unit shown beside a KPI: ``%``, ``hours``/``小时``, ``days``/``天``, ``cases``/``件``
+    (``""`` for an unknown KPI)."""
+    entry = KPI_BY_NAME.get(kpi)
+    return text(f"unit.{entry.unit}", lang) if entry else ""
 
 
 def column_label(column: str, lang: str = DEFAULT_LANGUAGE) -> str:

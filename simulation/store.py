@@ -180,6 +180,24 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def staged_file(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that takes a file name (openpyxl); it
+    becomes ``path`` when the block ends without error, and is removed otherwise."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temp)
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 def require_files(folder: str | os.PathLike, names: Iterable[str], what: str) -> Path:
     """``folder`` as a ``Path`` if it holds every file of ``names``; else ``FileNotFoundError``
     naming the folder and every missing file (``what`` says what the folder should be)."""

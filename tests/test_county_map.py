@@ -11,13 +11,9 @@ import pytest
 from matplotlib.patches import Polygon
 
 from simulation import load_scenario, run
-from simulation.outputs.county_map import (
-    COUNTY_KPIS,
-    boundaries,
-    county_kpis,
-    county_map,
-    default_map_kpi,
-)
+from simulation.analysis.counties import county_kpis
+from simulation.contract import COUNTY_KPIS
+from simulation.outputs.county_map import boundaries, county_map, default_map_kpi
 from simulation.scenario.divisions import load_divisions
 from simulation.scenario.loader import packaged_default_path
 

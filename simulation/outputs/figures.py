@@ -831,7 +831,8 @@ def standard_figures(
 
 
 def _county_map(runs: Sequence[Any], kpi: str | None, lang: str) -> Figure:
-    from .county_map import county_kpis, county_map, default_map_kpi
+    from ..analysis.counties import county_kpis
+    from .county_map import county_map, default_map_kpi
 
     base = runs[0]
     kpi = kpi or default_map_kpi(base.targets)

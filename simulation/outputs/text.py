@@ -18,7 +18,7 @@ from ..contract import KPI_BY_NAME
 from ..experiments.compare import Comparison
 from ..experiments.sweep import Sweep, csv_cell
 from ..formats import MISSING, in_unit, signed_in_unit, text_table
-from ..i18n import DEFAULT_LANGUAGE, kpi_label, text
+from ..i18n import DEFAULT_LANGUAGE, kpi_label, text, unit_label
 
 __all__ = [
     "format_comparison",
@@ -44,12 +44,6 @@ def kpi_unit(kpi: str) -> str:
     unknown)."""
     entry = KPI_BY_NAME.get(kpi)
     return entry.unit if entry else ""
-
-
-def unit_label(kpi: str, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The unit shown beside a KPI: ``%``, ``hours``/``小时``, ``days``/``天``, ``cases``/``件``."""
-    unit = kpi_unit(kpi)
-    return text(f"unit.{unit}", lang) if unit else ""
 
 
 def format_value(kpi: str, value: float) -> str:

@@ -1,0 +1,60 @@
+"""KPIs by county: the same per-replication KPIs as the city's, over one county's cases.
+
+Only the KPIs a county's own cases decide are computed (``contract.COUNTY_KPIS``: rates, doors,
+trips, days to close); office utilisation and backlog are not a county's cases alone. The table
+has the columns of ``kpis_by_county.csv``: ``county, kpi, mean, ci_low, ci_high, target, meets``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..contract import COUNTY_KPIS
+from . import kpis as kpi_functions
+from .stats import mean_ci
+
+COUNTY_TABLE_COLUMNS: tuple[str, ...] = (
+    "county", "kpi", "mean", "ci_low", "ci_high", "target", "meets"
+)  # fmt: skip
+
+
+def county_kpis(
+    cases: pd.DataFrame,
+    offices: pd.DataFrame,
+    daily: pd.DataFrame,
+    horizon_days: float,
+    targets: Mapping[str, float] | None = None,
+    kpis: Sequence[str] | None = None,
+    counties: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per county and KPI: mean over replications, 95% interval, target and whether it is met.
+
+    Each county's cases go through the same ``replication_kpis`` as the city's; only the KPIs
+    of ``COUNTY_KPIS`` are kept (office and backlog KPIs are not a county's own cases).
+    """
+    wanted = [k for k in (kpis or COUNTY_KPIS) if k in COUNTY_KPIS]
+    targets = dict(targets or {})
+    column = cases["county"].astype(object)
+    if counties is None:
+        if isinstance(cases["county"].dtype, pd.CategoricalDtype):
+            counties = [str(c) for c in cases["county"].cat.categories]
+        else:
+            counties = sorted(str(c) for c in column.dropna().unique())
+    replications = sorted(int(r) for r in pd.unique(offices["replication"])) or None
+    rows = []
+    for county in counties:
+        mine = cases[(column == county).to_numpy()]
+        per_rep = kpi_functions.replication_kpis(
+            mine, offices, daily, horizon_days, replications=replications
+        )
+        for kpi in wanted:
+            mean, low, high, _ = mean_ci(per_rep[kpi].to_numpy(dtype=float))
+            target = float(targets[kpi]) if kpi in targets else math.nan
+            meets = pd.NA if math.isnan(target) else kpi_functions.meets_target(kpi, mean, target)
+            rows.append((county, kpi, mean, low, high, target, meets))
+    table = pd.DataFrame(rows, columns=list(COUNTY_TABLE_COLUMNS))
+    table["meets"] = table["meets"].astype("boolean")
+    return table
