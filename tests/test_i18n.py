@@ -11,7 +11,7 @@ import pytest
 
 from simulation import formats, i18n
 from simulation.cli import main
-from simulation.contract import KPIS, LEVELS, OUTCOMES, SEVERITIES
+from simulation.contract import CHANNELS, KINDS, KPIS, LEVELS, OUTCOMES, SEVERITIES
 from simulation.errors import ScenarioError
 from simulation.outputs import text as units
 from simulation.outputs.figures import FIGURES
@@ -37,6 +37,7 @@ def test_every_kpi_has_a_chinese_label_shown_with_its_code(kpi):
     assert CJK.search(kpi.label_zh), kpi.name
     assert i18n.kpi_label(kpi.name, "zh") == f"{kpi.label_zh} {kpi.name}"
     assert i18n.kpi_label(kpi.name, "en") == kpi.name
+    assert i18n.unit_label(kpi.name, "en") and i18n.unit_label(kpi.name, "zh")
 
 
 @pytest.mark.parametrize("figure", FIGURES)
@@ -46,7 +47,7 @@ def test_every_figure_has_a_title_and_caption_in_both_languages(figure):
         assert CJK.search(entry["zh"]), (figure, part)
 
 
-@pytest.mark.parametrize("value", [*LEVELS, *SEVERITIES, *OUTCOMES])
+@pytest.mark.parametrize("value", [*LEVELS, *SEVERITIES, *OUTCOMES, *KINDS, *CHANNELS])
 def test_every_category_shown_in_tables_has_a_chinese_name(value):
     assert CJK.search(i18n.value_label(value, "zh")), value
 

@@ -90,8 +90,12 @@ def office_means(offices: pd.DataFrame) -> pd.DataFrame:
     longest queue is the longest seen), in the offices' order."""
     keys = [c for c in ("office", "office_code", "level", "county", "staff") if c in offices]
     grouped = offices.groupby(keys, sort=False, dropna=False)
-    means = grouped[["arrivals", "handled", "resolved", "utilization", "mean_wait_hours"]].mean()
-    means["max_queue"] = grouped["max_queue"].max()
+    averaged = [
+        c for c in offices.columns if c not in keys and c not in ("replication", "max_queue")
+    ]
+    means = grouped[averaged].mean()
+    if "max_queue" in offices:
+        means["max_queue"] = grouped["max_queue"].max()
     return means.reset_index()
 
 
@@ -170,8 +174,8 @@ def _formats(frame: pd.DataFrame, kpis: list[str] | None, lang: str) -> list[lis
                 fmt = PERCENT if entry.is_share else COUNT if entry.unit == "cases" else DECIMAL
             rows.append([fmt if c in values else None for c in columns])
         return rows
-    by_column = {column_label("utilization", lang): PERCENT}
-    for c in ("arrivals", "handled", "resolved"):
+    by_column = {column_label(c, lang): PERCENT for c in ("utilization", "utilization_paid")}
+    for c in ("arrivals", "handled", "resolved", "entries"):
         by_column[column_label(c, lang)] = "#,##0.0"  # means over replications
     row = [by_column.get(c) for c in columns]
     return [row] * len(frame)
