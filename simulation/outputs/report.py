@@ -1,9 +1,11 @@
-"""The reviewers' report: one self-contained ``report.html`` comparing runs with a base.
+"""The planners' report: one self-contained ``report.html`` comparing runs with a base.
 
-It holds the KPI table (mean and 95% CI per scenario, targets ✓/✗), paired differences from the
-base with their CIs and significance, the scenario keys that differ from the base, the run
-metadata, and the figures of :mod:`simulation.plots` embedded as PNG data URIs (nothing is
-loaded from the network). The figures are also written as PNG files beside it.
+It answers first: each scenario's question (its ``description``) and the targets it meets, the
+differences from the base that are both significant and practically large, and ✓/✗ on the
+targets for the city and every county; then the county map, the figures, the settings that
+differ, the runs, and last the full KPI table (KPIs zero in every scenario folded). Text is in
+the chosen language (``i18n.py``), numbers in their units (``outputs/text.py``); figures are
+embedded as PNG data URIs (nothing is loaded from the network) and written beside it.
 
 Paired differences use each run's per-replication KPIs (recomputed from its tables), matched by
 replication index: run with the same seed, replication r of every scenario sees the same
@@ -27,15 +29,23 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import store
 from ..analysis import kpis as kpi_functions
+from ..analysis.counties import county_kpis
+from ..contract import COUNTY_KPIS, KPI_BY_NAME, is_share
 from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
 from ..formats import number
+from ..i18n import DEFAULT_LANGUAGE, text, unit_label
 from . import figures as plots
 from .results_io import RunTables, flatten, load_results
+from .text import format_difference, format_interval, format_value
 
 __all__ = [
     "COMPARISON_COLUMNS",
+    "PRACTICAL_RELATIVE",
+    "PRACTICAL_SHARE",
     "kpi_comparison",
+    "practical_differences",
     "render_html",
     "run_metadata",
     "scenario_differences",
@@ -43,7 +53,7 @@ __all__ = [
 ]
 
 NOISE = 1e-12
-IGNORED_KEYS: frozenset[str] = frozenset({"name", "description"})
+IGNORED_KEYS: frozenset[str] = frozenset({"name", "description", "language"})
 """Scenario keys that always differ and say nothing about the model."""
 
 
@@ -100,67 +110,138 @@ def scenario_differences(runs: Sequence[RunTables]) -> pd.DataFrame:
         if k not in IGNORED_KEYS
         and any(f.get(k, missing) != flat[0].get(k, missing) for f in flat[1:])
     ]
-    data = {
+    shown = {
         run.name: [_short(f.get(k)) if k in f else "–" for k in differing]
         for run, f in zip(runs, flat, strict=True)
     }
-    return pd.DataFrame(data, index=pd.Index(differing, name="key"))
+    # a key missing in one run and empty in another ({} or [] or null) shows no difference
+    keep = [
+        i
+        for i in range(len(differing))
+        if len({_blank(column[i]) for column in shown.values()}) > 1
+    ]
+    data = {name: [column[i] for i in keep] for name, column in shown.items()}
+    return pd.DataFrame(data, index=pd.Index([differing[i] for i in keep], name="key"))
 
 
-def run_metadata(runs: Sequence[RunTables]) -> pd.DataFrame:
+def _blank(text: str) -> str:
+    return "–" if text in ("", "–", "{}", "[]", "null", "None") else text
+
+
+def run_metadata(runs: Sequence[RunTables], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """One row per run: where it came from, seed, replications, horizon, run date."""
     rows = []
     for run in runs:
         s = run.scenario
-        rows.append(
-            {
-                "scenario": run.name,
-                "result folder": str(run.path) if run.path else "(in memory)",
-                "seed": run.seed,
-                "replications": len(run.replications),
-                "start date": s.get("start_date", ""),
-                "horizon days": s.get("horizon_days", ""),
-                "warm-up days": s.get("warmup_days", ""),
-                "counted cases": len(run.cases),
-                "run date": run.run_date.strftime("%Y-%m-%d %H:%M UTC") if run.run_date else "",
-            }
-        )
+        when = run.run_date.strftime("%Y-%m-%d %H:%M UTC") if run.run_date else ""
+        values = {
+            "table.scenario": run.name,
+            "report.meta.folder": str(run.path) if run.path else text("report.in_memory", lang),
+            "report.meta.seed": run.seed,
+            "report.meta.replications": len(run.replications),
+            "report.meta.start": s.get("start_date", ""),
+            "report.meta.horizon": s.get("horizon_days", ""),
+            "report.meta.warmup": s.get("warmup_days", ""),
+            "report.meta.cases": f"{len(run.cases):,}",
+            "report.meta.date": when,
+        }
+        rows.append({text(key, lang): value for key, value in values.items()})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- what is practically large
+
+PRACTICAL_SHARE = 0.005
+"""A share must move by at least half a percentage point to be reported on page one."""
+PRACTICAL_RELATIVE = 0.05
+"""Any other KPI must move by at least 5% of the base's value."""
+
+
+def practical_differences(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`kpi_comparison` whose difference from the base is both significant
+    (its paired 95% interval excludes 0) and practically large (``PRACTICAL_SHARE`` for a
+    share, ``PRACTICAL_RELATIVE`` of the base's mean otherwise), with the base's ``base_mean``
+    and ``base_meets`` beside them; scenarios in order, KPIs in contract order."""
+    base_name = comparison["scenario"].iloc[0]
+    base = comparison[comparison["scenario"] == base_name].set_index("kpi")
+    others = comparison[comparison["scenario"] != base_name].copy()
+    others["base_mean"] = others["kpi"].map(base["mean"])
+    others["base_meets"] = others["kpi"].map(base["meets"])
+    large = [
+        bool(sig) and _practically_large(kpi, diff, base_mean)
+        for kpi, diff, sig, base_mean in zip(
+            others["kpi"], others["diff"], others["significant"].fillna(False),
+            others["base_mean"], strict=True,
+        )
+    ]  # fmt: skip
+    return others[large].reset_index(drop=True)
+
+
+def _practically_large(kpi: str, diff: float, base_mean: float) -> bool:
+    if pd.isna(diff):
+        return False
+    if is_share(kpi):
+        return abs(diff) >= PRACTICAL_SHARE
+    if pd.isna(base_mean) or base_mean == 0:
+        return diff != 0
+    return abs(diff) >= PRACTICAL_RELATIVE * abs(base_mean)
+
+
+def zero_kpis(comparison: pd.DataFrame) -> list[str]:
+    """KPIs that are exactly 0 (interval included) in every scenario: folded in the report."""
+    zero = comparison.groupby("kpi", sort=False)[["mean", "ci_low", "ci_high"]].agg(
+        lambda v: bool(((v.fillna(0)) == 0).all())
+    )
+    return [str(k) for k, row in zero.iterrows() if row.all()]
 
 
 # ---------------------------------------------------------------- HTML
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;
-color:#222;padding:0 1em}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
+"Microsoft YaHei",sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:.2em}
+h3{margin:.9em 0 .2em}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;margin:.6em 0}
-th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}
-th{background:#f2f2f2}td.k,th.k{text-align:left;font-family:monospace}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top;
+white-space:nowrap}
+th{background:#f2f2f2}td.k,th.k{text-align:left}code{font-size:12px;color:#555}
 .ok{color:#1a7f37;font-weight:bold}.no{color:#c62828;font-weight:bold}
-.sig{background:#fff3c4;font-weight:bold}.muted{color:#777}
+.sig{background:#fff3c4;font-weight:bold}.muted{color:#777}.question{margin:.2em 0 .8em}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:13px;color:#555}.swatch{display:inline-block;width:.9em;height:.9em;
-margin-right:.3em;vertical-align:-.1em}
+margin-right:.3em;vertical-align:-.1em}details{margin:.6em 0}
 """
 
-FIGURE_CAPTIONS: dict[str, str] = {
-    "kpi_scorecard": "Targeted KPIs: mean and 95% CI per scenario; dashed line: the target.",
-    "outcomes": "Where cases end: share resolved at each level and other outcomes.",
-    "time_to_close": "Days from arrival to closure (ECDF, closed cases) by severity; dashed: "
-    "the time limit.",
-    "doors_and_trips": "Doors (offices approached) and trips (places visited) per closed case.",
-    "open_cases": "Open cases and backlog at day end over all levels; warm-up shaded.",
-    "utilisation": "Staff utilisation (dispute work only) by level and by county centre.",
-    "flow": "Flow through the hierarchy: channel → level at close → outcome.",
-    "counties": "County small multiples: one-door, one-trip and grassroots rates.",
-}
+FIGURE_CAPTIONS: dict[str, str] = {name: f"fig.{name}.caption" for name in plots.FIGURES}
+"""Message ids of each figure's caption (``i18n.MESSAGES``)."""
 
 
-def _ci(low: float, high: float) -> str:
-    if math.isnan(low) or math.isnan(high):
+def _esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _kpi_cell(kpi: str, lang: str) -> str:
+    """``只进一扇门率 <code>one_door_rate</code>`` (the code once, beside the Chinese name)."""
+    known = KPI_BY_NAME.get(kpi)
+    if known is None:
+        return f"<td class=k><code>{_esc(kpi)}</code></td>"
+    label = known.label_zh if lang == "zh" else known.label_en
+    return f"<td class=k>{_esc(label)} <code>{_esc(kpi)}</code></td>"
+
+
+def _ci(kpi: str, low: float, high: float) -> str:
+    shown = format_interval(kpi, low, high)
+    return f" <span class=muted>{shown}</span>" if shown else ""
+
+
+def _diff_ci(kpi: str, low: float, high: float) -> str:
+    """The interval of a difference: in percentage points for a share, like the difference."""
+    if pd.isna(low) or pd.isna(high):
         return ""
-    return f" <span class=muted>[{number(low)}, {number(high)}]</span>"
+    if is_share(kpi):
+        return f" <span class=muted>[{100 * low:+.1f}, {100 * high:+.1f}]</span>"
+    return _ci(kpi, low, high)
 
 
 def _mark(meets: Any) -> str:
@@ -169,17 +250,24 @@ def _mark(meets: Any) -> str:
     return " <span class=ok>✓</span>" if bool(meets) else " <span class=no>✗</span>"
 
 
+def _target(kpi: str, target: float) -> str:
+    if pd.isna(target):
+        return ""
+    sense = "≤ " if kpi in kpi_functions.LOWER_IS_BETTER else "≥ "
+    return sense + format_value(kpi, target)
+
+
 def _table(frame: pd.DataFrame, index_label: str | None = None) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
     if index_label is not None:
-        head = f"<th class=k>{html.escape(index_label)}</th>" + head
+        head = f"<th class=k>{_esc(index_label)}</th>" + head
     body = []
     for idx, row in frame.iterrows():
-        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
+        cells = "".join(f"<td>{_esc(_cell(v))}</td>" for v in row)
         if index_label is not None:
-            cells = f"<td class=k>{html.escape(str(idx))}</td>" + cells
+            cells = f"<td class=k>{_esc(idx)}</td>" + cells
         body.append(f"<tr>{cells}</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return f"<div class=scroll><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
 def _cell(value: Any) -> str:
@@ -188,35 +276,150 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _kpi_html(comparison: pd.DataFrame, runs: Sequence[RunTables], colors: dict) -> str:
+def _swatch(name: str, colors: dict) -> str:
+    return f"<span class=swatch style='background:{colors[name]}'></span>{_esc(name)}"
+
+
+def _answers_html(
+    runs: Sequence[RunTables], comparison: pd.DataFrame, colors: dict, lang: str
+) -> list[str]:
+    """Page one: each scenario's question, targets met, and the differences that matter."""
+    parts = [f"<h2>{_esc(text('report.answers', lang))}</h2>"]
+    targeted = comparison[comparison["target"].notna()]
+    for run in runs:
+        mine = targeted[targeted["scenario"] == run.name]
+        met = int(mine["meets"].fillna(False).sum())
+        question = str(run.scenario.get("description") or "").strip()
+        verdict = text("report.targets_met", lang, met=met, total=len(mine))
+        parts.append(
+            f"<h3 style='color:{colors[run.name]}'>{_swatch(run.name, colors)}"
+            f" <span class=muted>— {_esc(verdict)}</span></h3>"
+            f"<p class=question>{_esc(question or text('report.no_description', lang))}</p>"
+        )
+    if len(runs) > 1:
+        parts.append(f"<h3>{_esc(text('report.differences', lang))}</h3>")
+        parts.append(
+            "<p class=muted>"
+            + _esc(text("report.threshold", lang, pp=f"{100 * PRACTICAL_SHARE:g}",
+                        rel=f"{PRACTICAL_RELATIVE:.0%}"))
+            + "</p>"
+        )  # fmt: skip
+        large = practical_differences(comparison)
+        if large.empty:
+            parts.append(f"<p>{_esc(text('report.no_differences', lang))}</p>")
+        else:
+            head = [text("table.scenario", lang), text("table.kpi", lang), text("table.unit", lang),
+                    text("report.base_value", lang), text("table.mean", lang),
+                    text("table.difference", lang), text("table.target", lang)]  # fmt: skip
+            rows = [
+                "<tr>" + "".join(f"<th class=k>{_esc(h)}</th>" for h in head[:3])
+                + "".join(f"<th>{_esc(h)}</th>" for h in head[3:]) + "</tr>"
+            ]  # fmt: skip
+            for r in large.itertuples(index=False):
+                rows.append(
+                    f"<tr><td class=k>{_swatch(r.scenario, colors)}</td>{_kpi_cell(r.kpi, lang)}"
+                    f"<td class=k>{_esc(unit_label(r.kpi, lang))}</td>"
+                    f"<td>{format_value(r.kpi, r.base_mean)}{_mark(r.base_meets)}</td>"
+                    f"<td>{format_value(r.kpi, r.mean)}{_mark(r.meets)}</td>"
+                    f"<td class=sig>{_esc(format_difference(r.kpi, r.diff, lang))}"
+                    f"{_diff_ci(r.kpi, r.diff_ci_low, r.diff_ci_high)}</td>"
+                    f"<td>{_esc(_target(r.kpi, r.target))}</td></tr>"
+                )
+            parts.append(f"<div class=scroll><table>{''.join(rows)}</table></div>")
+    parts += _targets_html(runs, colors, lang)
+    return parts
+
+
+def _targets_html(runs: Sequence[RunTables], colors: dict, lang: str) -> list[str]:
+    """✓/✗ on every target a county's cases decide, for the city and each county."""
+    base = runs[0]
+    kpis = [k for k in base.targets if k in COUNTY_KPIS]
+    if not kpis:
+        return []
+    places = plots.place_names(base.scenario, lang)
+    head = None
+    rows = []
+    for run in runs:
+        horizon = float(run.scenario.get("horizon_days") or 1)
+        by_county = county_kpis(run.cases, run.offices, run.daily, horizon, base.targets, kpis)
+        counties = list(dict.fromkeys(by_county["county"]))
+        if head is None:
+            head = counties
+        city = kpi_functions.summarize(run.by_replication, base.targets).set_index("kpi")
+        table = by_county.set_index(["county", "kpi"])
+        for kpi in kpis:
+            cells = [f"<td class=k>{_swatch(run.name, colors)}</td>", _kpi_cell(kpi, lang),
+                     f"<td>{_esc(_target(kpi, base.targets[kpi]))}</td>"]  # fmt: skip
+            row = city.loc[kpi] if kpi in city.index else None
+            cells.append(
+                "<td>–</td>"
+                if row is None
+                else f"<td>{format_value(kpi, row['mean'])}{_mark(row['meets'])}</td>"
+            )
+            for county in head:
+                r = table.loc[(county, kpi)] if (county, kpi) in table.index else None
+                cells.append(
+                    "<td>–</td>"
+                    if r is None
+                    else f"<td>{format_value(kpi, r['mean'])}{_mark(r['meets'])}</td>"
+                )
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+    header = [text("table.scenario", lang), text("table.kpi", lang), text("table.target", lang),
+              text("report.city", lang), *(places.get(c, c) for c in head or [])]  # fmt: skip
+    th = "".join(
+        f"<th class=k>{_esc(h)}</th>" if i < 2 else f"<th>{_esc(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    return [
+        f"<h3>{_esc(text('report.targets', lang))}</h3>",
+        f"<div class=scroll><table><tr>{th}</tr>{''.join(rows)}</table></div>",
+    ]
+
+
+def _kpi_html(comparison: pd.DataFrame, runs: Sequence[RunTables], colors: dict, lang: str) -> str:
+    """Every KPI: mean [CI] ✓/✗ per scenario and paired differences; KPIs that are zero in
+    every scenario are folded below the table."""
     names = [r.name for r in runs]
-    head = ["<th class=k>KPI</th>", "<th>target</th>"]
+    folded = set(zero_kpis(comparison))
+    head = [f"<th class=k>{_esc(text('table.kpi', lang))}</th>",
+            f"<th class=k>{_esc(text('table.unit', lang))}</th>",
+            f"<th>{_esc(text('table.target', lang))}</th>"]  # fmt: skip
     for name in names:
-        swatch = f"<span class=swatch style='background:{colors[name]}'></span>"
-        head.append(f"<th>{swatch}{html.escape(name)}<br>mean [95% CI]</th>")
+        head.append(f"<th>{_swatch(name, colors)}<br>{_esc(text('report.mean_ci', lang))}</th>")
     for name in names[1:]:
-        head.append(f"<th>{html.escape(name)} − base<br>paired diff [95% CI]</th>")
+        head.append(f"<th>{_esc(name)} {_esc(text('report.paired_diff', lang))}</th>")
     by = comparison.set_index(["kpi", "scenario"])
     rows = []
     for kpi in dict.fromkeys(comparison["kpi"]):
+        if kpi in folded:
+            continue
         base_row = by.loc[(kpi, names[0])]
-        sense = "≤ " if kpi in kpi_functions.LOWER_IS_BETTER else "≥ "
-        target = "" if math.isnan(base_row["target"]) else sense + number(base_row["target"])
-        cells = [f"<td class=k>{html.escape(kpi)}</td>", f"<td>{target}</td>"]
+        cells = [_kpi_cell(kpi, lang), f"<td class=k>{_esc(unit_label(kpi, lang))}</td>",
+                 f"<td>{_esc(_target(kpi, base_row['target']))}</td>"]  # fmt: skip
         for name in names:
             r = by.loc[(kpi, name)]
             cells.append(
-                f"<td>{number(r['mean'])}{_ci(r['ci_low'], r['ci_high'])}{_mark(r['meets'])}</td>"
+                f"<td>{format_value(kpi, r['mean'])}{_ci(kpi, r['ci_low'], r['ci_high'])}"
+                f"{_mark(r['meets'])}</td>"
             )
         for name in names[1:]:
             r = by.loc[(kpi, name)]
             sig = r["significant"]
             cls = " class=sig" if sig is not pd.NA and bool(sig) else ""
-            sign = "+" if r["diff"] > 0 else ""
-            text = "–" if math.isnan(r["diff"]) else sign + number(r["diff"])
-            cells.append(f"<td{cls}>{text}{_ci(r['diff_ci_low'], r['diff_ci_high'])}</td>")
+            diff = format_difference(kpi, r["diff"], lang)
+            cells.append(
+                f"<td{cls}>{_esc(diff)}{_ci(kpi, r['diff_ci_low'], r['diff_ci_high'])}</td>"
+            )
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{''.join(head)}</tr>{''.join(rows)}</table>"
+    table = f"<div class=scroll><table><tr>{''.join(head)}</tr>{''.join(rows)}</table></div>"
+    if folded:
+        listed = ", ".join(k for k in dict.fromkeys(comparison["kpi"]) if k in folded)
+        summary = text("report.zero_rows", lang, n=len(folded), names="")
+        table += (
+            f"<details><summary>{_esc(summary.rstrip(': ：'))}</summary>"
+            f"<p><code>{_esc(listed)}</code></p></details>"
+        )
+    return table
 
 
 def _png_data_uri(png: bytes) -> str:
@@ -229,69 +432,76 @@ def _figure_png(fig, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def _figure_html(name: str, png: bytes, lang: str) -> str:
+    caption = text(FIGURE_CAPTIONS[name], lang) if name in FIGURE_CAPTIONS else name
+    if name == "county_map":
+        caption = text("report.map_caption", lang)
+    return (
+        f"<figure><img alt='{_esc(name)}' src='{_png_data_uri(png)}'>"
+        f"<figcaption>{_esc(caption)}</figcaption></figure>"
+    )
+
+
 def render_html(
     runs: Sequence[RunTables],
     figures_png: dict[str, bytes] | None = None,
     title: str | None = None,
     generated: dt.datetime | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """The report as one HTML string (figures given as PNG bytes, embedded as data URIs)."""
+    """The report as one HTML string (figures given as PNG bytes, embedded as data URIs).
+
+    Answers first: each scenario's question (its ``description``) and targets met, the
+    differences from the base that are both significant and practically large, ✓/✗ on the
+    targets for the city and every county; then the county map, the other figures, the
+    settings that differ, the runs, and last the full KPI table (KPIs zero everywhere folded).
+    """
     from .. import __version__
 
     names = [r.name for r in runs]
     colors = plots.scenario_colors(names)
     comparison = kpi_comparison(runs)
     generated = generated or dt.datetime.now(dt.UTC)
-    title = title or (
-        f"govsim report: {names[0]}" + (f" vs {', '.join(names[1:])}" if len(names) > 1 else "")
-    )
-    targeted = comparison[comparison["target"].notna()]
-    verdicts = []
-    for name in names:
-        t = targeted[targeted["scenario"] == name]
-        met = int(t["meets"].fillna(False).sum())
-        verdicts.append(
-            f"<li><b style='color:{colors[name]}'>{html.escape(name)}</b>: "
-            f"{met} of {len(t)} targets met</li>"
-        )
+    title = title or text(
+        "report.title", lang, names=names[0] + (text("report.vs", lang) + ", ".join(names[1:])
+                                                if len(names) > 1 else "")
+    )  # fmt: skip
+    html_lang = "zh-CN" if lang == "zh" else "en"
     parts = [
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p class=muted>generated by govsim {html.escape(__version__)} on "
-        f"{generated.strftime('%Y-%m-%d %H:%M UTC')}; base scenario: "
-        f"<b>{html.escape(names[0])}</b></p>",
-        f"<ul>{''.join(verdicts)}</ul>",
-        "<h2>KPIs</h2>",
-        "<p>Mean over replications with its 95% Student-t interval; ✓/✗: the mean meets or "
-        "misses the target. Differences are paired by replication index (common random "
-        "numbers when the seeds agree); highlighted cells: the 95% interval of the difference "
-        "excludes zero.</p>",
-        _kpi_html(comparison, runs, colors),
-    ]
+        f"<!DOCTYPE html><html lang={html_lang}><head><meta charset=utf-8>",
+        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_esc(title)}</h1>",
+        "<p class=muted>"
+        + _esc(text("report.generated", lang, version=__version__,
+                    date=generated.strftime("%Y-%m-%d %H:%M UTC"), base=names[0]))
+        + "</p>",
+    ]  # fmt: skip
+    parts += _answers_html(runs, comparison, colors, lang)
+    figures_png = dict(figures_png or {})
+    if "county_map" in figures_png:
+        parts.append(f"<h2>{_esc(text('report.map', lang))}</h2>")
+        parts.append(_figure_html("county_map", figures_png.pop("county_map"), lang))
+    if figures_png:
+        parts.append(f"<h2>{_esc(text('report.figures', lang))}</h2>")
+        parts += [_figure_html(name, png, lang) for name, png in figures_png.items()]
     if len(runs) > 1:
         diffs = scenario_differences(runs)
-        parts.append("<h2>What differs from the base</h2>")
+        parts.append(f"<h2>{_esc(text('report.what_differs', lang))}</h2>")
         if diffs.empty:
-            parts.append("<p>No resolved scenario key differs (only name and description).</p>")
+            parts.append(f"<p>{_esc(text('report.same_settings', lang))}</p>")
         else:
-            parts.append(_table(diffs, "key"))
-        seeds = {r.seed for r in runs}
-        if len(seeds) > 1:
-            parts.append(
-                "<p class=no>The seeds differ: replications are not common random numbers, "
-                "so paired differences are no sharper than independent ones.</p>"
-            )
-    parts += ["<h2>Runs</h2>", _table(run_metadata(runs).set_index("scenario"), "scenario")]
-    if figures_png:
-        parts.append("<h2>Figures</h2>")
-        for name, png in figures_png.items():
-            caption = html.escape(FIGURE_CAPTIONS.get(name, name))
-            parts.append(
-                f"<figure><img alt='{html.escape(name)}' src='{_png_data_uri(png)}'>"
-                f"<figcaption>{caption}</figcaption></figure>"
-            )
-    parts.append("</body></html>")
+            parts.append(_table(diffs, text("report.key", lang)))
+        if len({r.seed for r in runs}) > 1:
+            parts.append(f"<p class=no>{_esc(text('report.seeds_differ', lang))}</p>")
+    meta = run_metadata(runs, lang)
+    parts += [f"<h2>{_esc(text('report.runs', lang))}</h2>",
+              _table(meta.set_index(meta.columns[0]), meta.columns[0])]  # fmt: skip
+    parts += [
+        f"<h2>{_esc(text('report.all_kpis', lang))}</h2>",
+        f"<p>{_esc(text('report.all_kpis_note', lang))}</p>",
+        _kpi_html(comparison, runs, colors, lang),
+        "</body></html>",
+    ]
     return "\n".join(parts)
 
 
@@ -299,9 +509,11 @@ def write_report(
     runs: Sequence[RunTables | str | os.PathLike],
     out: str | os.PathLike,
     title: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+    map_kpi: str | None = None,
 ) -> Path:
     """Write ``<out>/report.html`` and ``<out>/figures/*.png`` for runs (tables or result
-    folders; the first is the base). Returns the report's path."""
+    folders; the first is the base) in ``lang``. Returns the report's path."""
     tables = [r if isinstance(r, RunTables) else load_results(r) for r in runs]
     if not tables:
         raise ValueError("no runs to report")
@@ -312,11 +524,11 @@ def write_report(
             if t.path is not None and names.count(t.name) > 1:
                 t.name = f"{t.name} ({t.path.name})"
     out = Path(out)
-    figures = plots.standard_figures(tables)
+    figures = plots.standard_figures(tables, lang=lang, map_kpi=map_kpi)
     png = {name: _figure_png(fig) for name, fig in figures.items()}
     (out / "figures").mkdir(parents=True, exist_ok=True)
     for name, data in png.items():
         (out / "figures" / f"{name}.png").write_bytes(data)
     path = out / "report.html"
-    path.write_text(render_html(tables, png, title), encoding="utf-8")
+    store.write_text(path, render_html(tables, png, title, lang=lang))
     return path
