@@ -9,7 +9,7 @@ $(BIN)/govsim: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint notebooks
 setup: $(BIN)/govsim
 
 run: setup
@@ -21,3 +21,8 @@ test: setup
 lint: setup
 	$(BIN)/ruff check simulation tests benchmarks
 	$(BIN)/ruff format --check simulation tests benchmarks
+
+# JupyterLab on the analysts' notebooks (the `notebooks` extra); figures show inline.
+notebooks: setup
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks]'
+	$(BIN)/jupyter lab notebooks/

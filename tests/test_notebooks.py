@@ -28,14 +28,18 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
-    errors = [
-        out
-        for cell in book.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
+    outputs = [out for cell in book.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.get("output_type") == "error"]
+    # the figures are shown (``%matplotlib inline``), not printed as "<Figure size ...>"
+    images = [out for out in outputs if "image/png" in out.get("data", {})]
+    assert images, f"{path.name} shows no figure"
+    printed = [
+        out["data"]["text/plain"]
+        for out in outputs
+        if "image/png" not in out.get("data", {})
+        and str(out.get("data", {}).get("text/plain", "")).startswith("<Figure")
     ]
-    assert not errors
+    assert not printed
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
