@@ -1,15 +1,15 @@
-"""Shared helpers for the engine tests: analytic scenarios, hand-built cases, one-replication runs.
+"""Shared helpers for the engine tests: hand-built cases and one-replication runs.
 
-Times of hand-built cases are hours since midnight of the first simulated day. The helpers'
-scenarios start on Monday 2021-01-04 with no warm-up, so ``at("sat", 22)`` is Saturday 22:00 of
-the first week and day numbers in outputs are days since that Monday.
+Scenarios come from ``builders.py``. Times of hand-built cases are hours since midnight of the
+first simulated day. The builders' stages start on Monday 2021-01-04 with no warm-up, so
+``at("sat", 22)`` is Saturday 22:00 of the first week and day numbers in outputs are days since
+that Monday.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +30,6 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("dev", print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-MONDAY = dt.date(2021, 1, 4)
-NO_PATIENCE = {s: None for s in SEVERITIES}
-FLAT = {"weekly": [1.0] * 7, "monthly": [1.0] * 12}
-
 RESOLVE = 0.0
 """A resolution draw that resolves at any level with a resolve probability above 0."""
 FAIL = 0.99
@@ -43,102 +39,6 @@ FAIL = 0.99
 def at(weekday: str, hour: float, week: int = 0) -> float:
     """Simulation time of ``hour`` o'clock on ``weekday`` of week ``week`` (runs start Monday)."""
     return (WEEKDAYS.index(weekday) + 7 * week) * 24.0 + hour
-
-
-def merge(base: dict, changes: Mapping) -> dict:
-    """A deep merge of ``changes`` into a copy of ``base`` (mappings merged, the rest replaced)."""
-    out = dict(base)
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def tiny_scenario(**changes) -> dict:
-    """One county, town, village and grid, always open, no transfer delay, no intake, no
-    patience: a plain stage for hand-built cases. ``changes`` are deep-merged."""
-    base = {
-        "name": "tiny",
-        "seed": 1,
-        "start_date": MONDAY.isoformat(),
-        "horizon_days": 30,
-        "warmup_days": 0,
-        "replications": 1,
-        "calendar": {"always_open": True},
-        "city": {
-            "generate": {
-                "counties": 1,
-                "towns_per_county": 1,
-                "villages_per_town": 1,
-                "grids_per_village": 1,
-                "population": 1000,
-            }
-        },
-        "offices": {lv: {"staff": 1} for lv in LEVELS},
-        "arrivals": {"per_10k_residents_per_year": 0.0},
-        "escalation": {"transfer_hours": 0, "intake_hours": 0, "patience_days": NO_PATIENCE},
-    }
-    return merge(base, changes)
-
-
-def analytic_scenario(
-    *,
-    shape: Sequence[int],
-    staff: Sequence[int],
-    mean_hours: Sequence[float],
-    resolve: Sequence[float],
-    grid_rate_per_hour: float,
-    days: int,
-    replications: int,
-    seed: int,
-    warmup_days: int = 20,
-) -> dict:
-    """The contract's Jackson-network conditions on a generated tree.
-
-    ``shape`` is (counties, towns per county, villages per town, grids per village); every grid
-    gets 10,000 residents and ``grid_rate_per_hour`` grid visits an hour.
-    """
-    counties, towns, villages, grids = shape
-    return {
-        "name": "jackson",
-        "seed": seed,
-        "start_date": MONDAY.isoformat(),
-        "horizon_days": days,
-        "warmup_days": warmup_days,
-        "replications": replications,
-        "calendar": {"always_open": True},
-        "city": {
-            "generate": {
-                "counties": counties,
-                "towns_per_county": towns,
-                "villages_per_town": villages,
-                "grids_per_village": grids,
-                "population": 10_000 * counties * towns * villages * grids,
-            }
-        },
-        "offices": {lv: {"staff": s} for lv, s in zip(LEVELS, staff, strict=True)},
-        "case_types": {
-            "dispute": {
-                "share": 1.0,
-                "severity": {"minor": 1.0},
-                "handling_hours": {
-                    lv: {"dist": "exponential", "mean": m}
-                    for lv, m in zip(LEVELS, mean_hours, strict=True)
-                },
-                "resolve": dict(zip(LEVELS, resolve, strict=True)),
-            }
-        },
-        "triage": {"minor": "grid"},
-        "arrivals": {
-            # residents × rate / 10 000 / 365 / 24 = grid_rate_per_hour with 10 000 residents
-            "per_10k_residents_per_year": grid_rate_per_hour * 24 * 365,
-            "channels": {"grid_visit": 1.0},
-            **FLAT,
-        },
-        "escalation": {"transfer_hours": 0, "intake_hours": 0, "patience_days": NO_PATIENCE},
-    }
 
 
 @dataclass

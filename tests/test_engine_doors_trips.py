@@ -3,13 +3,14 @@
 Each test follows one or two cases whose every draw is chosen: a resolution draw of 0.0
 resolves at a level, 0.99 fails there; online, misroute and give-up draws of 0.99 never fire.
 The stage is one county, town, village and grid, always open, no transfer delay, no intake,
-no patience unless a test sets them (``conftest.tiny_scenario``).
+no patience unless a test sets them (``builders.tiny``).
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import FAIL, RESOLVE, Case, at, run_cases, tiny_scenario
+from builders import tiny
+from conftest import FAIL, RESOLVE, Case, at, run_cases
 
 ALL_FAIL = {lv: FAIL for lv in ("grid", "village", "town", "county", "city")}
 
@@ -24,7 +25,7 @@ def expect(row, *, outcome: str, level: str, doors: int, trips: int) -> None:
 
 def test_grid_visit_resolved_at_grid_has_no_door_and_no_trip():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(channel="grid_visit", severity="minor", resolve={"grid": RESOLVE}),
     )
     expect(run.row(), outcome="resolved", level="grid", doors=0, trips=0)
@@ -33,7 +34,7 @@ def test_grid_visit_resolved_at_grid_has_no_door_and_no_trip():
 
 def test_walk_in_resolved_at_village_is_one_door_one_trip():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(channel="walk_in", walk_in="village", severity="general", resolve={"village": 0}),
     )
     expect(run.row(), outcome="resolved", level="village", doors=1, trips=1)
@@ -41,7 +42,7 @@ def test_walk_in_resolved_at_village_is_one_door_one_trip():
 
 def test_hotline_resolved_at_village_is_one_door_and_the_handling_trip():
     run = run_cases(
-        tiny_scenario(arrivals={"dispatch_hours": 2.0}),
+        tiny(arrivals={"dispatch_hours": 2.0}),
         Case(
             channel="hotline", severity="general", handling={"village": 3}, resolve={"village": 0}
         ),
@@ -53,7 +54,7 @@ def test_hotline_resolved_at_village_is_one_door_and_the_handling_trip():
 
 def test_online_app_is_dispatched_like_the_hotline():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(channel="online", severity="general", resolve={"village": 0}),
     )
     expect(run.row(), outcome="resolved", level="village", doors=1, trips=1)
@@ -61,7 +62,7 @@ def test_online_app_is_dispatched_like_the_hotline():
 
 def test_grid_visit_above_grid_triage_is_reported_up_without_a_door():
     run = run_cases(
-        tiny_scenario(escalation={"transfer_hours": 5}),
+        tiny(escalation={"transfer_hours": 5}),
         Case(channel="grid_visit", severity="major", handling=2, resolve={"county": 0}),
     )
     row = run.row()
@@ -72,7 +73,7 @@ def test_grid_visit_above_grid_triage_is_reported_up_without_a_door():
 
 def test_walk_in_below_triage_is_referred_up_two_doors_two_trips():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(channel="walk_in", walk_in="village", severity="major", resolve={"county": 0}),
     )
     row = run.row()
@@ -83,7 +84,7 @@ def test_walk_in_below_triage_is_referred_up_two_doors_two_trips():
 
 def test_walk_in_below_triage_to_a_level_without_attendance_adds_no_trip():
     run = run_cases(
-        tiny_scenario(escalation={"attendance": {"county": False}}),
+        tiny(escalation={"attendance": {"county": False}}),
         Case(channel="walk_in", walk_in="village", severity="major", resolve={"county": 0}),
     )
     expect(run.row(), outcome="resolved", level="county", doors=2, trips=1)
@@ -94,7 +95,7 @@ def test_walk_in_below_triage_to_a_level_without_attendance_adds_no_trip():
 
 def test_system_escalation_into_one_stop_county_adds_a_trip_not_a_door():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(
             channel="walk_in",
             walk_in="town",
@@ -113,7 +114,7 @@ TWO_DEPARTMENTS = {"case_types": {"dispute": {"share": 1.0, "department": ["labo
 
 
 def test_county_without_one_stop_makes_the_second_department_a_door_and_a_trip():
-    scenario = tiny_scenario(
+    scenario = tiny(
         offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}}, **TWO_DEPARTMENTS
     )
     run = run_cases(
@@ -136,7 +137,7 @@ def test_county_without_one_stop_makes_the_second_department_a_door_and_a_trip()
 
 def test_one_stop_county_with_two_departments_is_one_pass():
     run = run_cases(
-        tiny_scenario(**TWO_DEPARTMENTS),
+        tiny(**TWO_DEPARTMENTS),
         Case(
             channel="walk_in",
             walk_in="town",
@@ -149,7 +150,7 @@ def test_one_stop_county_with_two_departments_is_one_pass():
 
 @pytest.mark.parametrize(("misroute_u", "doors", "trips"), [(0.0, 2, 2), (0.5, 1, 1)])
 def test_county_walk_in_misroute_without_one_stop(misroute_u, doors, trips):
-    scenario = tiny_scenario(offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}})
+    scenario = tiny(offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}})
     run = run_cases(
         scenario,
         Case(
@@ -165,7 +166,7 @@ def test_county_walk_in_misroute_without_one_stop(misroute_u, doors, trips):
 
 def test_no_misroute_at_a_one_stop_county():
     run = run_cases(
-        tiny_scenario(offices={"county": {"staff": 1, "one_stop": True, "misroute": 1.0}}),
+        tiny(offices={"county": {"staff": 1, "one_stop": True, "misroute": 1.0}}),
         Case(walk_in="county", severity="major", resolve={"county": RESOLVE}, misroute=0.0),
     )
     expect(run.row(), outcome="resolved", level="county", doors=1, trips=1)
@@ -177,7 +178,7 @@ def test_no_misroute_at_a_one_stop_county():
 @pytest.mark.parametrize(("online_u", "trips"), [(0.1, 0), (0.7, 1)])
 def test_online_mediation_saves_the_trip(online_u, trips):
     run = run_cases(
-        tiny_scenario(escalation={"online_mediation": 0.5}),
+        tiny(escalation={"online_mediation": 0.5}),
         Case(
             channel="hotline",
             severity="general",
@@ -205,7 +206,7 @@ def busy_then(case: Case, level: str = "village") -> tuple[Case, Case]:
 
 
 def test_patience_running_out_self_escalates_one_level_up_with_door_and_trip():
-    scenario = tiny_scenario(escalation={"patience_days": {"general": 0.1}})  # 2.4 h
+    scenario = tiny(escalation={"patience_days": {"general": 0.1}})  # 2.4 h
     run = run_cases(
         scenario,
         *busy_then(
@@ -228,7 +229,7 @@ def test_patience_running_out_self_escalates_one_level_up_with_door_and_trip():
 
 
 def test_patience_at_a_non_one_stop_county_can_misroute_the_self_escalation():
-    scenario = tiny_scenario(
+    scenario = tiny(
         escalation={"patience_days": {"general": 0.1}},
         offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}},
     )
@@ -250,7 +251,7 @@ def test_patience_at_a_non_one_stop_county_can_misroute_the_self_escalation():
 
 
 def test_give_up_when_patience_runs_out_abandons():
-    scenario = tiny_scenario(escalation={"patience_days": {"general": 0.1}, "give_up": 0.5})
+    scenario = tiny(escalation={"patience_days": {"general": 0.1}, "give_up": 0.5})
     run = run_cases(
         scenario,
         *busy_then(Case(time=1.0, walk_in="village", severity="general", give_up=0.2)),
@@ -262,7 +263,7 @@ def test_give_up_when_patience_runs_out_abandons():
 
 
 def test_patience_running_out_at_the_city_is_escalated_out():
-    scenario = tiny_scenario(escalation={"patience_days": {"critical": 0.1}})
+    scenario = tiny(escalation={"patience_days": {"critical": 0.1}})
     run = run_cases(
         scenario,
         *busy_then(Case(time=1.0, walk_in="city", severity="critical"), level="city"),
@@ -274,7 +275,7 @@ def test_patience_running_out_at_the_city_is_escalated_out():
 
 def test_patience_running_out_at_the_city_is_escalated_out_even_for_those_who_give_up():
     """The contract: at the city, running out of patience is a petition beyond it."""
-    scenario = tiny_scenario(escalation={"patience_days": {"critical": 0.1}, "give_up": 1.0})
+    scenario = tiny(escalation={"patience_days": {"critical": 0.1}, "give_up": 1.0})
     run = run_cases(
         scenario,
         *busy_then(Case(time=1.0, walk_in="city", severity="critical", give_up=0.0), level="city"),
@@ -284,7 +285,7 @@ def test_patience_running_out_at_the_city_is_escalated_out_even_for_those_who_gi
 
 def test_give_up_is_drawn_at_every_renege():
     """A citizen who went up once may give up the second time: one draw per level."""
-    scenario = tiny_scenario(escalation={"patience_days": {"general": 0.1}, "give_up": 0.5})
+    scenario = tiny(escalation={"patience_days": {"general": 0.1}, "give_up": 0.5})
     blocker_town = Case(
         time=0.0, walk_in="town", severity="general", handling={"town": 1000.0}, resolve=RESOLVE
     )
@@ -307,7 +308,7 @@ def test_give_up_is_drawn_at_every_renege():
 
 def test_a_self_escalation_waits_for_the_parent_office_to_open():
     """Patience that runs out on Saturday morning: the citizen walks into the town on Monday."""
-    scenario = tiny_scenario(
+    scenario = tiny(
         calendar={"always_open": False},
         escalation={"patience_days": {"general": 0.75}},  # 18 h
     )
@@ -325,7 +326,7 @@ def test_a_self_escalation_waits_for_the_parent_office_to_open():
 
 
 def test_a_counter_referral_into_a_county_without_one_stop_can_be_misrouted():
-    scenario = tiny_scenario(
+    scenario = tiny(
         offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.3}},
         triage={"major": "county"},
     )
@@ -339,7 +340,7 @@ def test_a_counter_referral_into_a_county_without_one_stop_can_be_misrouted():
 
 
 def test_a_case_being_handled_does_not_renege():
-    scenario = tiny_scenario(escalation={"patience_days": {"general": 0.1}})
+    scenario = tiny(escalation={"patience_days": {"general": 0.1}})
     run = run_cases(
         scenario,
         Case(walk_in="village", severity="general", handling={"village": 100.0}, resolve=RESOLVE),
@@ -354,7 +355,7 @@ def test_a_case_being_handled_does_not_renege():
 
 def test_failure_at_every_level_ends_in_litigation_after_five_handlings():
     run = run_cases(
-        tiny_scenario(),
+        tiny(),
         Case(channel="grid_visit", severity="minor", handling=2.0, resolve=ALL_FAIL),
     )
     row = run.row()
@@ -366,7 +367,7 @@ def test_failure_at_every_level_ends_in_litigation_after_five_handlings():
 
 def test_city_failure_is_escalated_out_when_beyond_city_says_so():
     run = run_cases(
-        tiny_scenario(escalation={"beyond_city": "escalated_out"}),
+        tiny(escalation={"beyond_city": "escalated_out"}),
         Case(channel="grid_visit", severity="minor", resolve=ALL_FAIL),
     )
     expect(run.row(), outcome="escalated_out", level="city", doors=0, trips=4)
@@ -374,7 +375,7 @@ def test_city_failure_is_escalated_out_when_beyond_city_says_so():
 
 def test_transfer_hours_delay_every_system_escalation():
     run = run_cases(
-        tiny_scenario(escalation={"transfer_hours": 24}),
+        tiny(escalation={"transfer_hours": 24}),
         Case(channel="grid_visit", severity="minor", handling=1.0, resolve={"town": RESOLVE}),
     )
     row = run.row()
@@ -387,7 +388,7 @@ def test_transfer_hours_delay_every_system_escalation():
 
 @pytest.mark.parametrize(("shared", "intakes"), [(True, 1), (False, 3)])
 def test_intake_is_repeated_at_each_new_office_without_shared_information(shared, intakes):
-    scenario = tiny_scenario(
+    scenario = tiny(
         escalation={"intake_hours": 0.5, "shared_information": shared},
     )
     run = run_cases(
@@ -406,7 +407,7 @@ def test_intake_is_repeated_at_each_new_office_without_shared_information(shared
 
 @pytest.mark.parametrize(("shared", "intakes"), [(True, 1), (False, 2)])
 def test_intake_is_repeated_at_each_county_department_without_shared_information(shared, intakes):
-    scenario = tiny_scenario(
+    scenario = tiny(
         escalation={"intake_hours": 0.5, "shared_information": shared},
         offices={"county": {"staff": 1, "one_stop": False}},
         **TWO_DEPARTMENTS,

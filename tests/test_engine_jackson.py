@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import analytic_scenario
+from builders import exponential_tree
 
 import simulation
 from simulation.checks.theory import mmc_wait
@@ -81,7 +81,7 @@ def theory(s: Shape) -> list[Level]:
 @pytest.fixture(scope="module", params=SHAPES, ids=lambda s: s.id)
 def jackson(request):
     s: Shape = request.param
-    scenario = analytic_scenario(
+    scenario = exponential_tree(
         shape=s.shape,
         staff=s.staff,
         mean_hours=s.mean_hours,
@@ -155,7 +155,7 @@ def test_non_preemptive_priority_mm1_matches_cobham():
     critical 0.8/(1·0.8) = 1.0, minor 0.8/(0.8·0.2) = 5.0; sojourn 2.0 and 6.0. FIFO would give
     5.0 for both, pre-emptive priority 1.25 for critical cases.
     """
-    scenario = analytic_scenario(
+    scenario = exponential_tree(
         shape=(1, 1, 1, 1),
         staff=(1, 1, 1, 1, 1),
         mean_hours=(1, 1, 1, 1, 1),

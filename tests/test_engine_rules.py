@@ -8,18 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import (
-    FAIL,
-    FLAT,
-    MONDAY,
-    RESOLVE,
-    Case,
-    at,
-    hours_of_day,
-    merge,
-    run_cases,
-    tiny_scenario,
-)
+from builders import FLAT, MONDAY, generated, scenario, tiny
+from conftest import FAIL, RESOLVE, Case, at, hours_of_day, run_cases
 
 import simulation
 from simulation.checks.theory import mmc_wait
@@ -40,15 +30,7 @@ BUSY = {
     "horizon_days": 40,
     "warmup_days": 7,
     "replications": 2,
-    "city": {
-        "generate": {
-            "counties": 2,
-            "towns_per_county": 2,
-            "villages_per_town": 2,
-            "grids_per_village": 3,
-            "population": 120_000,
-        }
-    },
+    "city": generated(counties=2, towns=2, villages=2, grids=3, population=120_000),
     "offices": {
         "village": {"staff": 1, "generalist": False},
         "town": {"staff": 1},
@@ -93,7 +75,7 @@ def busy():
 
 @pytest.fixture(scope="module")
 def busy_drained():
-    return simulation.run(merge(BUSY, {"drain": True, "replications": 1}))
+    return simulation.run(scenario(BUSY, drain=True, replications=1))
 
 
 # ---------------------------------------------------------------- conservation
@@ -171,7 +153,7 @@ def test_replications_are_different_streams(busy):
 
 # ---------------------------------------------------------------- the working calendar
 
-OFFICE_HOURS = tiny_scenario(calendar={"always_open": False})  # Mon-Fri 08:30-12:00, 13:30-17:00
+OFFICE_HOURS = tiny(calendar={"always_open": False})  # Mon-Fri 08:30-12:00, 13:30-17:00
 
 
 def test_saturday_night_walk_in_is_first_handled_monday_0830():
@@ -188,7 +170,7 @@ def test_saturday_night_walk_in_is_first_handled_monday_0830():
 
 def test_saturday_night_call_is_dispatched_and_handled_monday_0830():
     run = run_cases(
-        merge(OFFICE_HOURS, {"arrivals": {"dispatch_hours": 2.0}}),
+        scenario(OFFICE_HOURS, arrivals={"dispatch_hours": 2.0}),
         Case(time=at("sat", 22), channel="hotline", handling={"village": 1.0}, resolve=RESOLVE),
     )
     row = run.row()
@@ -238,9 +220,9 @@ def test_a_queued_case_starts_when_the_staff_member_frees_up_next_morning():
 
 
 def test_dispatch_and_transfer_landing_at_night_wait_for_the_opening():
-    scenario = merge(OFFICE_HOURS, {"escalation": {"transfer_hours": 24}})
+    stage = scenario(OFFICE_HOURS, escalation={"transfer_hours": 24})
     run = run_cases(
-        scenario,
+        stage,
         Case(
             time=at("thu", 15),
             walk_in="village",
@@ -252,7 +234,7 @@ def test_dispatch_and_transfer_landing_at_night_wait_for_the_opening():
     assert run.row()["closed_day"] * 24 == pytest.approx(at("mon", 9.5, week=1))
 
 
-OVERLOADED = tiny_scenario(
+OVERLOADED = tiny(
     calendar={"always_open": False},
     horizon_days=28,  # four weeks from a Monday: 20 workdays of 7 open hours
     offices={"grid": {"staff": 2}},
@@ -306,7 +288,7 @@ def _village_only(generalist: bool) -> dict:
     """Walk-ins at one village of 3 staff, two types (0.6 / 0.4), exponential 2 h, ρ = 0.6."""
     handling = {"village": {"dist": "exponential", "mean": 2.0}}
     one_type = {"severity": {"general": 1.0}, "handling_hours": handling, "resolve": {"village": 1}}
-    return tiny_scenario(
+    return tiny(
         seed=5,
         horizon_days=1500,
         warmup_days=10,
@@ -341,18 +323,10 @@ def test_specialist_villages_wait_as_separate_queues_and_longer_than_generalists
 
 
 def _surge_scenario(with_surge: bool) -> dict:
-    scenario = tiny_scenario(
+    stage = tiny(
         horizon_days=40,
         replications=3,
-        city={
-            "generate": {
-                "counties": 2,
-                "towns_per_county": 2,
-                "villages_per_town": 2,
-                "grids_per_village": 2,
-                "population": 80_000,
-            }
-        },  # fmt: skip
+        city=generated(counties=2, towns=2, villages=2, grids=2, population=80_000),
         offices={lv: {"staff": 5} for lv in LEVELS},
         case_types={
             "plain": {"share": 1.0},
@@ -361,11 +335,11 @@ def _surge_scenario(with_surge: bool) -> dict:
         arrivals={"per_10k_residents_per_year": 500},
     )
     if with_surge:
-        scenario["arrivals"]["surges"] = [
+        stage["arrivals"]["surges"] = [
             {"name": "closure", "where": "county-2", "type": "labour", "start_day": 10,
              "days": 14, "per_day": 40},
         ]  # fmt: skip
-    return scenario
+    return stage
 
 
 def test_surge_adds_per_day_times_days_cases_of_its_type_in_its_county():
@@ -384,7 +358,7 @@ def test_surge_adds_per_day_times_days_cases_of_its_type_in_its_county():
 
 
 def _profile_counts(weekly: list[float], monthly: list[float]) -> pd.DataFrame:
-    scenario = tiny_scenario(
+    stage = tiny(
         horizon_days=364,
         start_date="2021-01-04",
         offices={"grid": {"staff": 20}},
@@ -403,7 +377,7 @@ def _profile_counts(weekly: list[float], monthly: list[float]) -> pd.DataFrame:
             "monthly": monthly,
         },
     )
-    cases = simulation.run(scenario).cases
+    cases = simulation.run(stage).cases
     day = np.floor(cases["arrival_day"]).astype(int)
     dates = pd.Timestamp(MONDAY) + pd.to_timedelta(day, unit="D")
     return pd.DataFrame({"weekday": day % 7, "month": dates.dt.month})
@@ -449,9 +423,9 @@ def test_warmup_cases_are_simulated_but_not_counted(busy):
 
 
 def test_a_warmup_case_holds_staff_but_is_not_reported():
-    scenario = tiny_scenario(warmup_days=1, horizon_days=3)
+    stage = tiny(warmup_days=1, horizon_days=3)
     run = run_cases(
-        scenario,
+        stage,
         Case(time=1.0, walk_in="village", handling={"village": 30.0}, resolve=RESOLVE),
         Case(time=25.0, walk_in="village", handling={"village": 2.0}, resolve=RESOLVE),
     )
@@ -479,11 +453,11 @@ def test_daily_has_a_row_per_day_and_level_for_warmup_and_horizon(busy):
 def test_daily_counts_open_cases_backlog_queue_and_busy_staff():
     """A blocker holds the village's one staff member for 1000 h; a second case queues behind
     it; a third is in a 100 h transfer to the village. Backlog after 2 days."""
-    scenario = tiny_scenario(
+    stage = tiny(
         horizon_days=6, backlog_days=2, escalation={"transfer_hours": 100.0}
     )  # fmt: skip
     run = run_cases(
-        scenario,
+        stage,
         Case(time=0.0, walk_in="village", handling={"village": 1000.0}, resolve=RESOLVE),
         Case(time=1.0, walk_in="village", resolve=RESOLVE),
         Case(time=2.0, channel="grid_visit", severity="general", resolve=RESOLVE),

@@ -11,26 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from builders import SMALL, generated, small, tiny
 
 import simulation
 from simulation import cli
+from simulation.contract import LEVELS
 from simulation.experiments.compare import COMPARISON_COLUMNS, compare, paired_differences
 from simulation.experiments.runner import precision_table, replication_kpi_row, run
 from simulation.experiments.sweep import parse_vary, point_grid, sweep
 from simulation.experiments.warmup import mser, suggest_warmup
-
-SMALL = {
-    "name": "small",
-    "horizon_days": 90,
-    "warmup_days": 14,
-    "replications": 6,
-    "city": {"generate": {}},
-}
-"""A generated city (2 counties, 120 grids, 200,000 residents): ~350 cases a replication."""
-
-
-def small(**changes) -> dict:
-    return {**SMALL, **changes}
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -302,45 +291,28 @@ def test_mser_finds_the_end_of_a_ramp():
 def one_queue(rho: float, days: int = 300) -> dict:
     """One always-open grid worker, exponential 24 h handlings, load ``rho``: an M/M/1 queue
     whose relaxation from empty takes days to weeks when ``rho`` is high."""
-    levels = ["grid", "village", "town", "county", "city"]
-    return {
-        "name": f"queue-{rho}",
-        "seed": 3,
-        "start_date": "2021-01-04",
-        "horizon_days": days - 10,
-        "warmup_days": 10,
-        "replications": 8,
-        "calendar": {"always_open": True},
-        "city": {
-            "generate": {
-                "counties": 1,
-                "towns_per_county": 1,
-                "villages_per_town": 1,
-                "grids_per_village": 1,
-                "population": 10_000,
-            }
-        },
-        "offices": {lv: {"staff": 1} for lv in levels},
-        "case_types": {
+    return tiny(
+        name=f"queue-{rho}",
+        seed=3,
+        horizon_days=days - 10,
+        warmup_days=10,
+        replications=8,
+        city=generated(population=10_000),
+        case_types={
             "dispute": {
                 "share": 1.0,
                 "severity": {"minor": 1.0},
-                "handling_hours": {lv: {"dist": "exponential", "mean": 24.0} for lv in levels},
-                "resolve": {lv: 1.0 for lv in levels},
+                "handling_hours": {lv: {"dist": "exponential", "mean": 24.0} for lv in LEVELS},
+                "resolve": {lv: 1.0 for lv in LEVELS},
             }
         },
-        "triage": {"minor": "grid"},
-        "arrivals": {
+        triage={"minor": "grid"},
+        arrivals={
             "per_10k_residents_per_year": rho * 365,
             "channels": {"grid_visit": 1.0},
             "weekly": [1.0] * 7,
         },
-        "escalation": {
-            "transfer_hours": 0,
-            "intake_hours": 0,
-            "patience_days": {s: None for s in ("minor", "general", "major", "critical")},
-        },
-    }
+    )
 
 
 def test_warmup_suggestion_grows_with_load(tmp_path):

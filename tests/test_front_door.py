@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from conftest import FLAT, MONDAY, NO_PATIENCE, Case, make_cases, merge, tiny_scenario
+from builders import FLAT, MONDAY, NO_PATIENCE, generated, scenario, tiny
+from conftest import Case, make_cases
 
 import simulation
 from simulation.analysis.stats import mean_ci
@@ -32,15 +33,7 @@ def hotline_scenario(calls_per_hour: float, seats: int, days: int, replications:
         "warmup_days": 1,
         "replications": replications,
         "calendar": {"always_open": True},
-        "city": {
-            "generate": {
-                "counties": 1,
-                "towns_per_county": 1,
-                "villages_per_town": 1,
-                "grids_per_village": 1,
-                "population": RESIDENTS,
-            }
-        },
+        "city": generated(population=RESIDENTS),
         "case_types": {
             "enquiry": {"share": 1.0, "kind": "consultation", "first_contact": {"hotline": 1.0}}
         },
@@ -122,8 +115,8 @@ def test_seats_by_hour_make_night_calls_wait_for_the_morning():
     assert start.tolist() == [8.0, 9.0, 32.0]  # 8.5 waits for the first call; 30 = 06:00 day 2
 
 
-def _run(scenario: dict, *cases: Case, talk=None, patience=None):
-    sc = load_scenario(scenario)
+def _run(stage: dict, *cases: Case, talk=None, patience=None):
+    sc = load_scenario(stage)
     city = build_city(sc)
     block = make_cases(*cases)
     if talk is not None:
@@ -134,12 +127,12 @@ def _run(scenario: dict, *cases: Case, talk=None, patience=None):
 
 
 def test_an_unsettled_call_reaches_its_office_after_talk_and_dispatch():
-    scenario = tiny_scenario(
+    stage = tiny(
         hotline={"seats": 1},
         arrivals={"per_10k_residents_per_year": 0.0, "dispatch_hours": 2},
     )
     raw, sc, city = _run(
-        scenario,
+        stage,
         Case(time=10.0, channel="hotline", severity="general"),
         Case(time=10.1, channel="hotline", severity="general"),
         talk=[0.5, 0.5],
@@ -156,9 +149,9 @@ def test_an_unsettled_call_reaches_its_office_after_talk_and_dispatch():
 
 
 def test_a_caller_who_hangs_up_is_no_case_and_counts_as_abandoned():
-    scenario = tiny_scenario(hotline={"seats": 1})
+    stage = tiny(hotline={"seats": 1})
     raw, sc, city = _run(
-        scenario,
+        stage,
         Case(time=10.0, channel="hotline"),
         Case(time=10.1, channel="hotline"),
         talk=[1.0, 1.0],
@@ -174,7 +167,7 @@ def test_a_caller_who_hangs_up_is_no_case_and_counts_as_abandoned():
 
 def test_first_contact_settles_in_person_and_takes_the_office_time():
     """A grid worker's on-the-spot fix and a window clerk's answer: no case, but staff time."""
-    scenario = tiny_scenario(
+    stage = tiny(
         case_types={
             "help": {
                 "share": 1.0,
@@ -184,7 +177,7 @@ def test_first_contact_settles_in_person_and_takes_the_office_time():
             }
         }
     )
-    sc = load_scenario(scenario)
+    sc = load_scenario(stage)
     city = build_city(sc)
     block = make_cases(Case(time=1.0, channel="grid_visit"), Case(time=1.0, channel="walk_in"))
     block.first_contact_u = np.zeros(2)
@@ -203,21 +196,18 @@ def test_first_contact_settles_in_person_and_takes_the_office_time():
 def test_first_contact_shares_match_their_probabilities():
     """Each channel settles its share of requests (binomial interval, 2,000+ a channel)."""
     chances = {"hotline": 0.8, "online": 0.5, "grid_visit": 0.6, "walk_in": 0.3}
-    scenario = merge(
+    stage = scenario(
         hotline_scenario(1.0, 1, days=60, replications=1),
-        {
-            "case_types": {"enquiry": {"share": 1.0, "kind": "help", "first_contact": chances}},
-            "arrivals": {
-                "per_10k_residents_per_year": 10_000 * 365 / 60,  # 10,000 in 60 days
-                "channels": {c: 0.25 for c in chances},
-                "walk_in_level": {"village": 1.0},
-            },
-            "hotline": {"seats": None},
-            "offices": {lv: {"staff": 100} for lv in ("grid", "village", "town", "county", "city")},
+        case_types={"enquiry": {"share": 1.0, "kind": "help", "first_contact": chances}},
+        arrivals={
+            "per_10k_residents_per_year": 10_000 * 365 / 60,  # 10,000 in 60 days
+            "channels": {c: 0.25 for c in chances},
+            "walk_in_level": {"village": 1.0},
         },
+        hotline={"seats": None},
+        offices={lv: {"staff": 100} for lv in ("grid", "village", "town", "county", "city")},
     )
-    scenario["arrivals"]["channels"] = {c: 0.25 for c in chances}
-    results = simulation.run(scenario)
+    results = simulation.run(stage)
     table = results.front_door.groupby("channel", observed=True)[["requests", "first_contact"]]
     table = table.sum()
     for channel, p in chances.items():
@@ -227,16 +217,13 @@ def test_first_contact_shares_match_their_probabilities():
 
 
 def test_case_time_share_scales_utilisation_exactly():
-    base = merge(
+    base = scenario(
         hotline_scenario(1.0, 1, days=30, replications=1),
-        {
-            "case_types": {"enquiry": {"kind": "dispute", "first_contact": {}}},
-            "arrivals": {"channels": {"grid_visit": 1.0}, "per_10k_residents_per_year": 2000},
-            "offices": {"grid": {"case_time_share": 0.4}, "village": {"case_time_share": 0.25}},
-            "hotline": {"seats": None},
-        },
+        case_types={"enquiry": {"kind": "dispute", "first_contact": {}}},
+        arrivals={"channels": {"grid_visit": 1.0}, "per_10k_residents_per_year": 2000},
+        offices={"grid": {"case_time_share": 0.4}, "village": {"case_time_share": 0.25}},
+        hotline={"seats": None},
     )
-    base["arrivals"]["channels"] = {"grid_visit": 1.0}
     results = simulation.run(base)
     for level, share in (("grid", 0.4), ("village", 0.25), ("town", 1.0)):
         paid = results.kpi(f"utilization_paid_{level}")
@@ -246,10 +233,10 @@ def test_case_time_share_scales_utilisation_exactly():
 
 def test_a_share_of_time_stretches_a_handling():
     """A 1 h handling by staff with half their time for casework takes 2 working hours."""
-    scenario = tiny_scenario(offices={"village": {"staff": 1, "case_time_share": 0.5}})
+    stage = tiny(offices={"village": {"staff": 1, "case_time_share": 0.5}})
     from conftest import run_cases
 
-    run = run_cases(scenario, Case(time=5.0, channel="walk_in", handling=1.0))
+    run = run_cases(stage, Case(time=5.0, channel="walk_in", handling=1.0))
     assert run.row(0)["closed_day"] * 24 == pytest.approx(7.0)
     assert run.row(0)["handling_hours"] == pytest.approx(1.0)  # the work itself
 
@@ -258,7 +245,7 @@ def test_referral_days_add_exactly_to_the_time_to_close():
     from conftest import run_cases
 
     def closed(referral_days: float) -> float:
-        scenario = tiny_scenario(
+        stage = tiny(
             offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.0}},
             case_types={
                 "x": {"share": 1.0, "department": ["a", "b"], "severity": {"general": 1.0}}
@@ -266,7 +253,7 @@ def test_referral_days_add_exactly_to_the_time_to_close():
             triage={"general": "county"},
             escalation={"referral_days": referral_days},
         )
-        run = run_cases(scenario, Case(time=5.0, channel="walk_in", walk_in="county"))
+        run = run_cases(stage, Case(time=5.0, channel="walk_in", walk_in="county"))
         return run.row(0)["closed_day"] * 24
 
     assert closed(2.0) - closed(0.0) == pytest.approx(48.0)
@@ -275,13 +262,13 @@ def test_referral_days_add_exactly_to_the_time_to_close():
 def test_hours_in_system_counts_every_department_visit_and_the_referral():
     from conftest import run_cases
 
-    scenario = tiny_scenario(
+    stage = tiny(
         offices={"county": {"staff": 1, "one_stop": False, "misroute": 0.0}},
         case_types={"x": {"share": 1.0, "department": ["a", "b"], "severity": {"general": 1.0}}},
         triage={"general": "county"},
         escalation={"referral_days": 1.0},
     )
-    run = run_cases(scenario, Case(time=5.0, channel="walk_in", walk_in="county", handling=2.0))
+    run = run_cases(stage, Case(time=5.0, channel="walk_in", walk_in="county", handling=2.0))
     county = run.offices.set_index("level").loc["county"]
     # two departments of 1 h each (2 h split over 2) and one day between them
     assert county["entries"] == 1

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from builders import generated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,15 +51,7 @@ SMALL = {
     "horizon_days": 30,
     "warmup_days": 5,
     "replications": 2,
-    "city": {
-        "generate": {
-            "counties": 2,
-            "towns_per_county": 1,
-            "villages_per_town": 2,
-            "grids_per_village": 2,
-            "population": 5000,
-        }
-    },
+    "city": generated(counties=2, villages=2, grids=2, population=5000),
     "arrivals": {
         "surges": [
             {

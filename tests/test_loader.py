@@ -12,6 +12,7 @@ import yaml
 
 from simulation.contract import KPI_NAMES
 from simulation.errors import ScenarioError
+from simulation.scenario.compose import merge
 from simulation.scenario.loader import (
     dump_yaml,
     load_scenario,
@@ -784,3 +785,16 @@ def test_replace_checks_like_load_and_names_the_key(changes, message):
         Scenario(name="t").replace(**changes)
     assert str(caught.value) == message
     assert not caught.value.from_set and caught.value.file is None
+
+
+def test_merge_is_the_extends_rule_on_plain_data():
+    parent = {
+        "name": "p",
+        "offices": {"county": {"staff": 3, "one_stop": False}},
+        "arrivals": {"channels": {"hotline": 0.5, "online": 0.5}, "weekly": [1] * 7},
+    }
+    child = {"offices": {"county": {"staff": 9}}, "arrivals": {"channels": {"walk_in": 1.0}}}
+    merged = merge(parent, child)
+    assert merged["offices"]["county"] == {"staff": 9, "one_stop": False}
+    assert merged["arrivals"] == {"channels": {"walk_in": 1.0}, "weekly": [1] * 7}
+    assert parent["offices"]["county"]["staff"] == 3  # the parent is not changed

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from builders import one_grid
 from procs import wait_until
 
 import simulation
@@ -204,7 +205,7 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 def test_interrupt_while_saving_leaves_no_partial_folder(tmp_path, monkeypatch):
-    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 500}))
+    results = simulation.run(one_grid(arrivals={"per_10k_residents_per_year": 500}))
     target = tmp_path / "out"
     real = type(results).write_into
 
@@ -221,7 +222,7 @@ def test_interrupt_while_saving_leaves_no_partial_folder(tmp_path, monkeypatch):
 
 
 def test_interrupt_while_replacing_keeps_the_old_results(tmp_path, monkeypatch):
-    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 500}))
+    results = simulation.run(one_grid(arrivals={"per_10k_residents_per_year": 500}))
     target = tmp_path / "out"
     results.save(target)
     before = (target / "kpis.csv").read_bytes()
@@ -237,35 +238,6 @@ def test_interrupt_while_replacing_keeps_the_old_results(tmp_path, monkeypatch):
     assert (target / "kpis.csv").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     monkeypatch.setattr(type(results), "write_into", real)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _tiny(**changes) -> dict:
-    """One county, town, village and grid (1x1x1x1), 60 days, 2 replications."""
-    data = {
-        "name": "tiny",
-        "seed": 7,
-        "horizon_days": 60,
-        "warmup_days": 5,
-        "replications": 2,
-        "city": {
-            "generate": {
-                "counties": 1,
-                "towns_per_county": 1,
-                "villages_per_town": 1,
-                "grids_per_village": 1,
-                "population": 2000,
-            }
-        },
-    }
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return data
 
 
 # ---------------------------------------------------------------- edge cases
@@ -285,7 +257,7 @@ def _tiny(**changes) -> dict:
 )
 def test_a_scenario_with_no_possible_case_is_refused(tmp_path, changes, key):
     with pytest.raises(ScenarioError) as caught:
-        simulation.run(_tiny(**changes))
+        simulation.run(one_grid(**changes))
     assert caught.value.key == key
     assert "can produce no case" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
@@ -294,21 +266,21 @@ def test_a_scenario_with_no_possible_case_is_refused(tmp_path, changes, key):
 @pytest.mark.parametrize("level", ["grid", "village", "town", "county", "city"])
 def test_zero_staff_is_a_clear_error(level):
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(_tiny(offices={level: {"staff": 0}}))
+        load_scenario(one_grid(offices={level: {"staff": 0}}))
     assert caught.value.key == f"offices.{level}.staff"
     assert "an integer >= 1" in str(caught.value)
 
 
 def test_zero_staff_in_an_override_is_a_clear_error():
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(_tiny(offices={"overrides": {"county-1": {"staff": 0}}}))
+        load_scenario(one_grid(offices={"overrides": {"county-1": {"staff": 0}}}))
     assert caught.value.key == "offices.overrides.county-1.staff"
 
 
 @pytest.mark.parametrize("probability", [0.0, 1.0])
 def test_resolution_probability_zero_or_one_everywhere(probability):
     everywhere = {level: probability for level in ("grid", "village", "town", "county", "city")}
-    scenario = _tiny(
+    scenario = one_grid(
         arrivals={"per_10k_residents_per_year": 2000},
         case_types={"dispute": {"share": 1.0, "resolve": everywhere}},
         escalation={"patience_days": {s: None for s in ("minor", "general", "major", "critical")}},
@@ -329,7 +301,7 @@ def test_resolution_probability_zero_or_one_everywhere(probability):
 
 def test_horizon_shorter_than_warmup():
     results = simulation.run(
-        _tiny(horizon_days=3, warmup_days=30, arrivals={"per_10k_residents_per_year": 5000})
+        one_grid(horizon_days=3, warmup_days=30, arrivals={"per_10k_residents_per_year": 5000})
     )
     assert results.cases["arrival_day"].between(0, 3).all()
     assert results.kpi("cases") > 0
@@ -337,14 +309,14 @@ def test_horizon_shorter_than_warmup():
 
 def test_ten_year_horizon_on_a_tiny_city():
     started = time.monotonic()
-    results = simulation.run(_tiny(horizon_days=3650, replications=1))
+    results = simulation.run(one_grid(horizon_days=3650, replications=1))
     assert time.monotonic() - started < 30
     assert results.cases["arrival_day"].max() < 3650
     assert results.kpi("cases") == pytest.approx(2000 * 65 / 10_000 * 10, rel=0.5)
 
 
 def test_leap_year_counts_by_month():
-    scenario = _tiny(
+    scenario = one_grid(
         start_date="2024-01-01",
         horizon_days=366,
         warmup_days=0,
@@ -364,7 +336,7 @@ def test_leap_year_counts_by_month():
 
 
 def test_single_grid_city_runs_and_saves(tmp_path):
-    results = simulation.run(_tiny(arrivals={"per_10k_residents_per_year": 1000}))
+    results = simulation.run(one_grid(arrivals={"per_10k_residents_per_year": 1000}))
     assert set(results.offices["level"]) == {"grid", "village", "town", "county", "city"}
     assert len(results.offices) == 5 * 2  # one office per level, two replications
     assert results.kpi("cases") > 0
@@ -402,7 +374,7 @@ def _fail_replication_1(monkeypatch):
 def test_failing_replication_names_scenario_replication_and_seed(monkeypatch, workers):
     _fail_replication_1(monkeypatch)
     with pytest.raises(ReplicationError) as caught:
-        simulation.run(_tiny(replications=3), workers=workers)
+        simulation.run(one_grid(replications=3), workers=workers)
     error = caught.value
     assert (error.scenario, error.replication, error.seed) == ("tiny", 1, 7)
     assert "replication 1" in str(error) and "seed 7" in str(error) and "'tiny'" in str(error)
@@ -421,7 +393,7 @@ def test_replication_error_pickles_even_with_an_unpicklable_cause():
         raise Local("bad")
 
     with pytest.raises(ReplicationError) as caught:
-        run_task(fail, load_scenario(_tiny()), 4)
+        run_task(fail, load_scenario(one_grid()), 4)
     again = pickle.loads(pickle.dumps(caught.value))
     assert (again.scenario, again.replication, again.seed) == ("tiny", 4, 7)
     assert "Local: bad" in str(again) and "Local: bad" in str(again.original)
@@ -430,7 +402,7 @@ def test_replication_error_pickles_even_with_an_unpicklable_cause():
 def test_cli_prints_a_failing_replication_without_traceback(monkeypatch, tmp_path, capsys):
     _fail_replication_1(monkeypatch)
     path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump(_tiny(replications=3)), encoding="utf-8")
+    path.write_text(yaml.safe_dump(one_grid(replications=3)), encoding="utf-8")
     out = tmp_path / "out"
     code = main(["run", str(path), "-o", str(out)])
     _, err = capsys.readouterr()

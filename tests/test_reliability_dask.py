@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from builders import generated, one_grid
 
 import simulation
 from simulation.experiments import runner as experiment
@@ -42,23 +43,14 @@ def die_on_first_attempt(marker: str, scenario, replication: int):
 
 def _tiny() -> dict:
     """A generated 1x1x1x2 city, 30 days, 4 replications."""
-    return {
-        "name": "tiny-dask",
-        "seed": 11,
-        "horizon_days": 30,
-        "warmup_days": 5,
-        "replications": 4,
-        "arrivals": {"per_10k_residents_per_year": 2000},
-        "city": {
-            "generate": {
-                "counties": 1,
-                "towns_per_county": 1,
-                "villages_per_town": 1,
-                "grids_per_village": 2,
-                "population": 4000,
-            }
-        },
-    }
+    return one_grid(
+        name="tiny-dask",
+        seed=11,
+        horizon_days=30,
+        replications=4,
+        arrivals={"per_10k_residents_per_year": 2000},
+        city=generated(grids=2, population=4000),
+    )
 
 
 def _digests(folder: Path) -> dict[str, str]:

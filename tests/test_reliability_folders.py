@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import yaml
+from builders import generated, one_grid
 from procs import digests
 
 import simulation
@@ -23,23 +24,13 @@ from simulation.experiments.folders import (
 )
 from simulation.scenario.loader import load_scenario
 
-TINY = {
-    "name": "tiny",
-    "seed": 7,
-    "horizon_days": 20,
-    "warmup_days": 2,
-    "replications": 1,
-    "arrivals": {"per_10k_residents_per_year": 2000},
-    "city": {
-        "generate": {
-            "counties": 1,
-            "towns_per_county": 1,
-            "villages_per_town": 1,
-            "grids_per_village": 2,
-            "population": 4000,
-        }
-    },
-}
+TINY = one_grid(
+    horizon_days=20,
+    warmup_days=2,
+    replications=1,
+    arrivals={"per_10k_residents_per_year": 2000},
+    city=generated(grids=2, population=4000),
+)
 
 
 @pytest.fixture

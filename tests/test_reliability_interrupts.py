@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from builders import generated
 from procs import ROOT, CpuHogs, Govsim, blocked_writing_pipe, digests, state, wait_until
 
 BIG_RESULTS = {
@@ -41,15 +42,7 @@ BIG_RESULTS = {
     "warmup_days": 0,
     "replications": 40,
     "calendar": {"always_open": True},
-    "city": {
-        "generate": {
-            "counties": 1,
-            "towns_per_county": 1,
-            "villages_per_town": 2,
-            "grids_per_village": 2,
-            "population": 20_000,
-        }
-    },
+    "city": generated(villages=2, grids=2, population=20_000),
     "offices": {level: {"staff": 50} for level in ("grid", "village", "town", "county", "city")},
     "arrivals": {"per_10k_residents_per_year": 25_000},
 }

@@ -24,6 +24,7 @@ __all__ = [
     "apply_changes",
     "apply_overrides",
     "load_file",
+    "merge",
     "resolve_extends",
 ]
 
@@ -170,9 +171,14 @@ def apply_changes(data: dict, changes: Mapping[str, Any]) -> dict:
         if "." in key:
             _set_path(data, {}, key, value, f"{key}={value!r}", FROM_REPLACE)
         else:
-            value = dict(value) if isinstance(value, Mapping) else value
-            data, _ = _merge(data, {}, {key: value}, {})
+            data = merge(data, {key: dict(value) if isinstance(value, Mapping) else value})
     return data
+
+
+def merge(parent: dict, child: Mapping[str, Any]) -> dict:
+    """``child``'s data over ``parent``'s, as a file over the file it ``extends``: mappings
+    merged key by key, the child winning; lists and share mappings replaced whole."""
+    return _merge(parent, {}, dict(child), {})[0]
 
 
 def _set_path(
