@@ -88,6 +88,16 @@ two replications: a whole run of a few dozen cases."""
 one_grid = functools.partial(scenario, ONE_GRID)
 """``ONE_GRID`` with changes: ``one_grid(horizon_days=10)``."""
 
+TWO_GRIDS = one_grid(
+    horizon_days=20,
+    warmup_days=2,
+    replications=1,
+    arrivals={"per_10k_residents_per_year": 2000},
+    city=generated(grids=2, population=4000),
+)
+"""Two grids of 2,000 residents, 20 days, one replication: a run of a few dozen cases that
+takes a second, for tests of what a command writes."""
+
 
 SMALL = {
     "name": "small",

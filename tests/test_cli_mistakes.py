@@ -13,26 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from builders import TWO_GRIDS, scenario
 
 from simulation.cli import main
 
-TINY = {
-    "name": "tiny",
-    "seed": 7,
-    "horizon_days": 20,
-    "warmup_days": 2,
-    "replications": 1,
-    "arrivals": {"per_10k_residents_per_year": 2000},
-    "city": {
-        "generate": {
-            "counties": 1,
-            "towns_per_county": 1,
-            "villages_per_town": 1,
-            "grids_per_village": 2,
-            "population": 4000,
-        }
-    },
-}
+TINY = TWO_GRIDS
 
 
 def _write(path: Path, data) -> None:
@@ -43,12 +28,11 @@ def _write(path: Path, data) -> None:
 def stage(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("mistakes")
     _write(root / "tiny.yaml", TINY)
-    _write(root / "other.yaml", {**TINY, "name": "other"})
-    _write(root / "rate0.yaml", {**TINY, "arrivals": {"per_10k_residents_per_year": 0}})
-    pop0 = {**TINY["city"]["generate"], "population": 0}
-    _write(root / "pop0.yaml", {**TINY, "city": {"generate": pop0}})
-    _write(root / "office.yaml", {**TINY, "offices": {"overrides": {"Nowhere": {"staff": 3}}}})
-    _write(root / "typo.yaml", {**TINY, "offices": {"county": {"stafff": 3}}})
+    _write(root / "other.yaml", scenario(TINY, name="other"))
+    _write(root / "rate0.yaml", scenario(TINY, arrivals={"per_10k_residents_per_year": 0}))
+    _write(root / "pop0.yaml", scenario(TINY, city={"generate": {"population": 0}}))
+    _write(root / "office.yaml", scenario(TINY, offices={"overrides": {"Nowhere": {"staff": 3}}}))
+    _write(root / "typo.yaml", scenario(TINY, offices={"county": {"stafff": 3}}))
     assert main(["run", str(root / "tiny.yaml"), "-o", str(root / "good")]) == 0
     for name, file, text in [
         ("bad-parquet", "cases.parquet", b"PAR1 not really"),

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import yaml
-from builders import generated, one_grid
+from builders import TWO_GRIDS
 from procs import digests
 
 import simulation
@@ -24,13 +24,7 @@ from simulation.experiments.folders import (
 )
 from simulation.scenario.loader import load_scenario
 
-TINY = one_grid(
-    horizon_days=20,
-    warmup_days=2,
-    replications=1,
-    arrivals={"per_10k_residents_per_year": 2000},
-    city=generated(grids=2, population=4000),
-)
+TINY = TWO_GRIDS
 
 
 @pytest.fixture
