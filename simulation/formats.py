@@ -96,7 +96,9 @@ def signed_in_unit(value: Any, unit: str, points: str = "pp") -> str:
         return "0"
     sign = "+" if v > 0 else "−"
     if unit == "share":
-        return f"{sign}{100 * abs(v):.1f} {points}"
+        pp = 100 * abs(v)
+        shown = f"{pp:.1f}" if pp >= 0.05 else f"{pp:.2f}" if pp >= 0.005 else f"{pp:.1e}"
+        return f"{sign}{shown} {points}"
     shown = in_unit(abs(v), unit)
     if shown.strip("0.,") == "":  # too small to show at this precision
         shown = f"{abs(v):.1e}"

@@ -81,6 +81,7 @@ def test_shares_are_percentages_counts_have_separators_and_times_three_figures()
     assert units.format_value("mean_days_to_close", 12.345) == "12.3"
     assert units.format_difference("one_door_rate", 0.0081) == "+0.8 pp"
     assert units.format_difference("one_door_rate", -0.0081, "zh") == "−0.8 个百分点"
+    assert units.format_difference("utilization_grid", -0.0003) == "−0.03 pp"  # never "−0.0"
     assert units.unit_label("wait_hours_town", "zh") == "小时"
     assert units.unit_label("mean_days_to_close", "en") == "days"
 
