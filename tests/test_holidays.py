@@ -103,9 +103,22 @@ def test_an_unsupported_year_is_a_clear_scenario_error():
     with pytest.raises(ScenarioError) as info:
         load_scenario(cn_scenario(start_date="2026-06-01", horizon_days=400))
     error = info.value
-    assert error.key == "calendar.holidays"
-    assert "2004-2026" in error.expected
+    assert error.key == "horizon_days"  # the horizon runs into 2027
+    assert "2004-2026" in error.expected and "holidays: cn" in error.expected
     assert "2027" in error.found
+
+
+def test_a_start_date_outside_the_known_years_names_start_date():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(cn_scenario(start_date="1999-03-01"))
+    assert info.value.key == "start_date"
+    assert "1999" in info.value.found
+
+
+def test_a_warm_up_reaching_before_the_known_years_names_warmup_days():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(cn_scenario(start_date="2004-01-10", warmup_days=28))
+    assert info.value.key == "warmup_days"
 
 
 def test_unknown_holiday_set_names_the_known_ones():

@@ -418,13 +418,22 @@ class Scenario(Spec):
             except UnsupportedYearError as error:
                 low, high = error.known
                 raise invalid(
-                    f"a run within {low}-{high}, the years whose statutory holidays are "
-                    f"published (or holidays: none)",
+                    f"a run within {low}-{high}, the years whose statutory holidays "
+                    f"(calendar.holidays: {self.calendar.holidays}) are published, or "
+                    f"holidays: none",
                     f"a run from {first} to {last} (no holiday dates for "
                     f"{', '.join(map(str, error.years))})",
-                    "calendar.holidays",
+                    self._run_key_outside(low, high),
                 ) from None
         return self
+
+    def _run_key_outside(self, low: int, high: int) -> str:
+        """The key that put the run outside the years ``low``-``high``: ``start_date`` when
+        the counted period starts outside them, else the warm-up or the horizon."""
+        if not low <= self.start_date.year <= high:
+            return "start_date"
+        first = self.start_date - dt.timedelta(days=self.warmup_days)
+        return "warmup_days" if first.year < low else "horizon_days"
 
     def _check_visits(self) -> None:
         grid = self.offices.grid
