@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import OutputError
-from .common import check_out, load
+from . import common
 
 
 def add(commands) -> None:
@@ -24,9 +24,9 @@ def add(commands) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..checks.calibration import run_command
 
-    check_out(Path(args.out).parent)  # before the runs
+    common.check_out(Path(args.out).parent)  # before the runs
     if Path(args.out).is_dir():
         raise OutputError(f"cannot write the report to {args.out}: it is a folder, not a file")
     if args.scenario:
-        load(args, args.scenario)  # a bad scenario is refused before any run (exit 2)
+        common.load(args, args.scenario)  # a bad scenario is refused before any run (exit 2)
     return run_command(args)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from .common import language, load, scenario_arg
+from . import common
 
 
 def add(commands) -> None:
     parser = commands.add_parser("check", help="validate a scenario and summarise it")
-    scenario_arg(parser, optional=True)
+    common.scenario_arg(parser, optional=True)
     parser.set_defaults(handler=handle)
 
 
@@ -17,10 +17,10 @@ def handle(args: argparse.Namespace) -> int:
     from ..engine.city import build_city
     from ..scenario.summary import scenario_summary
 
-    scenario = load(args)  # a city of 10^30 grids does not load: it is never built
+    scenario = common.load(args)  # a city of 10^30 grids does not load: it is never built
     city = build_city(scenario)
     residents = int(city.residents.sum())
-    lang = language(args, scenario.language)
+    lang = common.language(args, scenario.language)
     counties = len(city.counties)
     print(scenario_summary(scenario, residents, counties, city.level_counts(), lang))
     return 0

@@ -17,6 +17,11 @@ MIN_WARMUP_DAYS = 10
 """A warm-up analysis needs two 5-day batches at least (``warmup.BATCH_DAYS``)."""
 
 
+def add_command(commands, name: str, help: str, description: str | None = None):
+    """A subcommand's parser: ``help`` in ``govsim --help``, ``description`` in its own."""
+    return commands.add_parser(name, help=help, description=description)
+
+
 def scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
     parser.add_argument(
         "scenario",
@@ -24,13 +29,13 @@ def scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
         help="scenario YAML file"
         + (" (default: the packaged Jiaxing scenario)" if optional else ""),
     )
+    set_option(parser, "override one scenario key, e.g. --set offices.county.staff=18 (repeatable)")
+
+
+def set_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--set KEY.PATH=VALUE`` (repeatable), collected in ``args.overrides``."""
     parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override one scenario key, e.g. --set offices.county.staff=18 (repeatable)",
+        "--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE", help=help
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..contract import COUNTY_KPIS
 from ..i18n import text
-from .common import check_out, language
+from . import common
 
 
 def add(commands) -> None:
@@ -29,9 +29,9 @@ def handle(args: argparse.Namespace) -> int:
     from ..outputs.results_io import load_results
 
     run = load_results(args.result)
-    lang = language(args, run.scenario.get("language"))
+    lang = common.language(args, run.scenario.get("language"))
     out = Path(args.out) if args.out else Path(args.result) / "figures"
-    check_out(out)
+    common.check_out(out)
     paths = save_figures(standard_figures([run], lang=lang, map_kpi=args.kpi), out)
     print(text("plot.done", lang, name=run.name, n=len(paths), out=out))
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..contract import COUNTY_KPIS
 from ..i18n import text
-from .common import check_out, language
+from . import common
 
 
 def add(commands) -> None:
@@ -26,10 +26,10 @@ def handle(args: argparse.Namespace) -> int:
     from ..outputs.report import write_report
     from ..outputs.results_io import load_results
 
-    check_out(Path(args.out))
-    check_out(Path(args.out) / "figures")
+    common.check_out(Path(args.out))
+    common.check_out(Path(args.out) / "figures")
     runs = [load_results(folder) for folder in args.results]  # every folder, before writing
-    lang = language(args, runs[0].scenario.get("language"))
+    lang = common.language(args, runs[0].scenario.get("language"))
     path = write_report(runs, args.out, lang=lang, map_kpi=args.kpi)
     print(text("report.done", lang, path=path, figures=path.parent / "figures"))
     return 0

@@ -5,22 +5,12 @@ from __future__ import annotations
 import argparse
 
 from ..i18n import text
-from .common import (
-    check_out,
-    executor_kwargs,
-    executor_options,
-    force_option,
-    language,
-    load,
-    out_folder,
-    scenario_arg,
-    where,
-)
+from . import common
 
 
 def add(commands) -> None:
     parser = commands.add_parser("run", help="run a scenario and write its outputs")
-    scenario_arg(parser, optional=True)
+    common.scenario_arg(parser, optional=True)
     parser.add_argument("--replications", "-r", type=int, help="number of replications")
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     parser.add_argument(
@@ -28,14 +18,14 @@ def add(commands) -> None:
         "-o",
         help="output folder (default results/<name>/, with --set results/<name>+<key>=<value>/)",
     )
-    force_option(parser)
+    common.force_option(parser)
     parser.add_argument(
         "--xlsx",
         action="store_true",
         help="also write results.xlsx: KPIs with targets, KPIs by county, offices and up to "
         "100,000 cases, headers in the chosen language",
     )
-    executor_options(parser)
+    common.executor_options(parser)
     parser.add_argument(
         "--precision",
         type=float,
@@ -70,9 +60,9 @@ def handle(args: argparse.Namespace) -> int:
     from ..experiments.runner import run
     from ..outputs.text import format_kpis
 
-    scenario = load(args)
-    out = out_folder(args, scenario)
-    check_out(out)  # before the run: a bad folder should not cost a whole run
+    scenario = common.load(args)
+    out = common.out_folder(args, scenario)
+    common.check_out(out)  # before the run: a bad folder should not cost a whole run
     check_replaceable(out, scenario, force=args.force)
     # run() refuses a scenario above the size limits before its progress bar appears
     results = run(
@@ -84,11 +74,11 @@ def handle(args: argparse.Namespace) -> int:
         max_replications=args.max_replications,
         max_cases=args.max_cases,
         max_memory_gb=args.max_memory,
-        **executor_kwargs(args),
+        **common.executor_kwargs(args),
     )
     replications = results.scenario.replications
     results.save(out, force=args.force)
-    lang = language(args, scenario.language)
+    lang = common.language(args, scenario.language)
     workbook = None
     if args.xlsx:
         workbook = results.to_excel(out / "results.xlsx", lang=lang)
@@ -100,7 +90,9 @@ def handle(args: argparse.Namespace) -> int:
     met = results.kpis["meets"].dropna()
     print(
         "\n"
-        + text("run.targets_met", lang, met=int(met.sum()), total=len(met), out=where(out, args))
+        + text(
+            "run.targets_met", lang, met=int(met.sum()), total=len(met), out=common.where(out, args)
+        )
     )
     if workbook is not None:
         print(text("run.xlsx", lang, path=workbook))

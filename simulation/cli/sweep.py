@@ -5,30 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .common import (
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    check_out,
-    executor_kwargs,
-    executor_options,
-    force_option,
-    language,
-    load,
-    out_folder,
-    scenario_arg,
-    where,
+from . import common
+
+HELP = "run a grid of scenario variants (resumable)"
+DESCRIPTION = (
+    "Run every combination of the --vary values, each point replicated with "
+    "the same seeds (common random numbers). Finished points are stored under the output "
+    "folder; running the same sweep again reuses them."
 )
 
 
 def add(commands) -> None:
-    parser = commands.add_parser(
-        "sweep",
-        help="run a grid of scenario variants (resumable)",
-        description="Run every combination of the --vary values, each point replicated with "
-        "the same seeds (common random numbers). Finished points are stored under the output "
-        "folder; running the same sweep again reuses them.",
-    )
-    scenario_arg(parser, optional=False)
+    parser = common.add_command(commands, "sweep", HELP, DESCRIPTION)
+    common.scenario_arg(parser, optional=False)
     parser.add_argument(
         "--vary",
         action="append",
@@ -40,11 +29,11 @@ def add(commands) -> None:
     parser.add_argument("--replications", "-r", type=int, help="replications per point")
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     parser.add_argument("--out", "-o", help="output folder (default results/sweep-<name>/)")
-    force_option(parser)
+    common.force_option(parser)
     parser.add_argument(
         "--kpi", action="append", help="KPI to print (repeatable; sweep.csv has all)"
     )
-    executor_options(parser)
+    common.executor_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -52,17 +41,17 @@ def handle(args: argparse.Namespace) -> int:
     from ..experiments.sweep import parse_vary, sweep
     from ..outputs.text import format_sweep
 
-    scenario = load(args)
+    scenario = common.load(args)
     try:
         axes = dict(parse_vary(text) for text in args.vary)
     except ValueError as error:
         print(f"govsim: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return common.EXIT_USAGE
     if len(axes) != len(args.vary):
         print("govsim: each --vary key may appear only once", file=sys.stderr)
-        return EXIT_USAGE
-    out = out_folder(args, scenario, prefix="sweep-")
-    check_out(out)
+        return common.EXIT_USAGE
+    out = common.out_folder(args, scenario, prefix="sweep-")
+    common.check_out(out)
     stored = []
     try:
         result = sweep(
@@ -74,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
             progress=True,
             on_point=stored.append,
             force=args.force,
-            **executor_kwargs(args),
+            **common.executor_kwargs(args),
         )
     except KeyboardInterrupt:
         print(
@@ -82,13 +71,13 @@ def handle(args: argparse.Namespace) -> int:
             "and the same command resumes the sweep",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return common.EXIT_INTERRUPTED
     n = len(result.points)
     print(
         f"{scenario.name}: {n} points x {result.points[0].scenario.replications} replications, "
         f"seed {result.points[0].scenario.seed}; reused {result.reused} stored point(s), "
         f"ran {result.computed}"
     )
-    print(format_sweep(result, args.kpi, language(args, scenario.language)))
-    print(f"\noutputs: {where(out, args)} (sweep.csv)")
+    print(format_sweep(result, args.kpi, common.language(args, scenario.language)))
+    print(f"\noutputs: {common.where(out, args)} (sweep.csv)")
     return 0

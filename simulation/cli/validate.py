@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import check_out
+from . import common
 
 
 def add(commands) -> None:
@@ -43,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
         print(f"  {name}: {seconds:.1f} s", file=sys.stderr)
 
     out = Path(args.out) if args.out else Path("results") / "validation"
-    check_out(out)  # before the suite runs
+    common.check_out(out)  # before the suite runs
     suite = "quick" if args.quick else "full"
     print(f"govsim validate: {suite} suite, seed {args.seed}", file=sys.stderr)
     report = validate(

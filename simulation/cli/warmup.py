@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from .common import (
-    check_out,
-    executor_kwargs,
-    executor_options,
-    force_option,
-    load,
-    out_folder,
-    scenario_arg,
-    where,
+from . import common
+
+HELP = "suggest a warm-up length (MSER-5 on daily open cases) and plot it"
+DESCRIPTION = (
+    "Run the scenario from an empty system and suggest how many days to discard "
+    "(MSER-5 on the daily open cases averaged over replications); saves warmup.png with "
+    "the cut marked and warmup.csv."
 )
 
 
 def add(commands) -> None:
-    parser = commands.add_parser(
-        "warmup",
-        help="suggest a warm-up length (MSER-5 on daily open cases) and plot it",
-        description="Run the scenario from an empty system and suggest how many days to discard "
-        "(MSER-5 on the daily open cases averaged over replications); saves warmup.png with "
-        "the cut marked and warmup.csv.",
-    )
-    scenario_arg(parser, optional=False)
+    parser = common.add_command(commands, "warmup", HELP, DESCRIPTION)
+    common.scenario_arg(parser, optional=False)
     parser.add_argument(
         "--replications", "-r", type=int, help="replications (default: the scenario's)"
     )
@@ -38,8 +30,8 @@ def add(commands) -> None:
         help="keep the monthly arrival profile (by default it is made flat for this analysis)",
     )
     parser.add_argument("--out", "-o", help="output folder (default results/warmup-<name>/)")
-    force_option(parser)
-    executor_options(parser)
+    common.force_option(parser)
+    common.executor_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -47,9 +39,9 @@ def handle(args: argparse.Namespace) -> int:
     from ..experiments.folders import check_replaceable
     from ..experiments.warmup import suggest_warmup
 
-    scenario = load(args)
-    out = out_folder(args, scenario, prefix="warmup-")
-    check_out(out)
+    scenario = common.load(args)
+    out = common.out_folder(args, scenario, prefix="warmup-")
+    common.check_out(out)
     check_replaceable(out, scenario, force=args.force, what="warm-up")
     suggestion = suggest_warmup(
         scenario,
@@ -58,9 +50,11 @@ def handle(args: argparse.Namespace) -> int:
         days=args.days,
         seasonal=args.seasonal,
         progress=True,
-        **executor_kwargs(args),
+        **common.executor_kwargs(args),
     )
     suggestion.save(out, force=args.force)
     print(suggestion.summary())
-    print(f"plot: {out}/warmup.png    series: {out}/warmup.csv    outputs: {where(out, args)}")
+    print(
+        f"plot: {out}/warmup.png    series: {out}/warmup.csv    outputs: {common.where(out, args)}"
+    )
     return 0
