@@ -11,6 +11,8 @@ The public API notebooks and the ``govsim`` command share::
     simulation.validate(quick=True)                # the engine against queueing theory
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .checks.suite import ValidationReport, validate
 from .errors import ReplicationError, ScenarioError
 from .experiments.compare import Comparison, compare
@@ -20,7 +22,10 @@ from .scenario.limits import LimitError
 from .scenario.loader import load_scenario
 from .scenario.schema import Scenario
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("govsim")  # one version: pyproject.toml's, as installed
+except PackageNotFoundError:  # a source tree on sys.path without `pip install -e .`
+    __version__ = "0+unknown"
 
 __all__ = [
     "Comparison",
