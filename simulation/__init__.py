@@ -11,8 +11,6 @@ The public API notebooks and the ``govsim`` command share::
     simulation.validate(quick=True)                # the engine against queueing theory
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .checks.suite import ValidationReport, validate
 from .errors import ReplicationError, ScenarioError
 from .experiments.compare import Comparison, compare
@@ -21,11 +19,7 @@ from .experiments.sweep import Sweep, sweep
 from .scenario.limits import LimitError
 from .scenario.loader import load_scenario
 from .scenario.schema import Scenario
-
-try:
-    __version__ = version("govsim")  # one version: pyproject.toml's, as installed
-except PackageNotFoundError:  # a source tree on sys.path without `pip install -e .`
-    __version__ = "0+unknown"
+from .version import __version__
 
 __all__ = [
     "Comparison",

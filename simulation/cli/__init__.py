@@ -40,7 +40,7 @@ COMMANDS = (run, compare, sweep, plot, report, library, warmup, validate, calibr
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+    from ..version import __version__
 
     parser = argparse.ArgumentParser(
         prog="govsim",

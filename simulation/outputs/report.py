@@ -321,7 +321,7 @@ def render_html(
     targets for the city and every county; then the county map, the other figures, the
     settings that differ, the runs, and last the full KPI table (KPIs zero everywhere folded).
     """
-    from .. import __version__
+    from ..version import __version__
 
     names = [r.name for r in runs]
     colors = plots.scenario_colors(names)
