@@ -185,3 +185,14 @@ def test_unwritable_output_folder_is_a_user_error(capsys, tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     err = fails_cleanly(["run", *SHORT, "--out", str(blocker / "out")], capsys)
     assert str(blocker) in err
+
+
+def test_version_is_the_installed_package_metadata(capsys):
+    from importlib.metadata import version
+
+    import simulation
+
+    assert simulation.__version__ == version("govsim")
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"govsim {version('govsim')}"

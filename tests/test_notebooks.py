@@ -18,6 +18,20 @@ def test_there_are_four_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_uses_only_the_public_api(path):
+    """Notebooks import ``simulation`` (its ``__all__``), never a submodule."""
+    import re
+
+    import simulation
+
+    book = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in book.cells if cell.cell_type == "code")
+    assert not re.findall(r"(?:from|import) simulation\.\w", code)
+    for name in re.findall(r"(?:from simulation import|simulation\.)\s*(\w+)", code):
+        assert name in simulation.__all__, name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     book = nbformat.read(path, as_version=4)

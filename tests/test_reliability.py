@@ -5,6 +5,7 @@ See docs/reliability.md for the guarantees these tests hold the code to.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import pickle
@@ -356,25 +357,17 @@ def test_single_grid_city_runs_and_saves(tmp_path):
 
 def failing_replication(scenario, replication):
     """``run_replication``, but replication 1 raises (module level: picklable for a pool)."""
-    from simulation.experiments.runner import replication_tables
+    from simulation.experiments.runner import run_replication
 
     if replication == 1:
         raise ValueError("boom in the engine")
-    return replication_tables(scenario, replication)
-
-
-def _fail_replication_1(monkeypatch):
-    from simulation.experiments import runner as experiment
-
-    monkeypatch.setattr(experiment, "replication_tables", experiment.run_replication, raising=False)
-    monkeypatch.setattr(experiment, "run_replication", failing_replication)
+    return run_replication(scenario, replication)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_failing_replication_names_scenario_replication_and_seed(monkeypatch, workers):
-    _fail_replication_1(monkeypatch)
+def test_failing_replication_names_scenario_replication_and_seed(workers):
     with pytest.raises(ReplicationError) as caught:
-        simulation.run(one_grid(replications=3), workers=workers)
+        simulation.run(one_grid(replications=3), workers=workers, replicate=failing_replication)
     error = caught.value
     assert (error.scenario, error.replication, error.seed) == ("tiny", 1, 7)
     assert "replication 1" in str(error) and "seed 7" in str(error) and "'tiny'" in str(error)
@@ -400,7 +393,10 @@ def test_replication_error_pickles_even_with_an_unpicklable_cause():
 
 
 def test_cli_prints_a_failing_replication_without_traceback(monkeypatch, tmp_path, capsys):
-    _fail_replication_1(monkeypatch)
+    from simulation.experiments import runner
+
+    # the command has no hook for a replication function: its run() gets one (the public API)
+    monkeypatch.setattr(runner, "run", functools.partial(runner.run, replicate=failing_replication))
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(one_grid(replications=3)), encoding="utf-8")
     out = tmp_path / "out"

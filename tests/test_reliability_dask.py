@@ -15,12 +15,8 @@ import pandas as pd
 from builders import generated, one_grid
 
 import simulation
-from simulation.experiments import runner as experiment
 from simulation.experiments.executors import make_executor
 from simulation.experiments.runner import run_replication
-
-# bound at import, before any monkeypatch: the real replication, in this process and on a worker
-_real_run_replication = run_replication
 
 
 def die_on_first_attempt(marker: str, scenario, replication: int):
@@ -38,7 +34,7 @@ def die_on_first_attempt(marker: str, scenario, replication: int):
             os.write(fd, str(os.getpid()).encode())
             os.close(fd)
             os._exit(1)  # a hard crash: no exception, no reply to the scheduler
-    return _real_run_replication(scenario, replication)
+    return run_replication(scenario, replication)
 
 
 def _tiny() -> dict:
@@ -61,22 +57,19 @@ def _digests(folder: Path) -> dict[str, str]:
     }
 
 
-def test_lost_dask_worker_task_is_rescheduled_and_the_result_is_unchanged(monkeypatch, tmp_path):
+def test_lost_dask_worker_task_is_rescheduled_and_the_result_is_unchanged(tmp_path):
     serial = simulation.run(_tiny())
     serial.save(tmp_path / "serial")
     assert len(serial.cases) > 0
 
     marker = tmp_path / "replication-1-killed"
-    # replicate() looks run_replication up at call time: every task runs the killing wrapper
-    monkeypatch.setattr(
-        experiment, "run_replication", functools.partial(die_on_first_attempt, str(marker))
-    )
+    killing = functools.partial(die_on_first_attempt, str(marker))  # every task runs it
     started = time.monotonic()
     with make_executor("dask", workers=2) as ex:
         ex.start()
         workers_before = set(ex._client.scheduler_info()["workers"])
         assert len(workers_before) == 2
-        dask = simulation.run(_tiny(), executor=ex)
+        dask = simulation.run(_tiny(), executor=ex, replicate=killing)
         workers_after = set(ex._client.scheduler_info()["workers"])
     elapsed = time.monotonic() - started
 

@@ -138,14 +138,22 @@ def with_run_control(
     return scenario.replace(**{key: value for key, value in update.items() if value is not None})
 
 
+Replicate = Callable[[Scenario, int], Tables]
+"""A replication function: ``(scenario, replication) -> (cases, offices, daily, front_door)``;
+:func:`run_replication` unless ``run(..., replicate=...)`` gives another (fault tests do)."""
+
+
 def replicate(
     scenario: Scenario,
     indices: Sequence[int],
     executor: Executor,
     step: Callable[[int], None] | None = None,
+    function: Replicate | None = None,
 ) -> list[Tables]:
-    """The tables of replications ``indices``, in that order, whatever order they finish in."""
-    tasks = [(r, run_replication, scenario, r) for r in indices]
+    """The tables of replications ``indices``, in that order, whatever order they finish in,
+    each computed by ``function`` (default :func:`run_replication`)."""
+    function = function or run_replication
+    tasks = [(r, function, scenario, r) for r in indices]
     done: dict[int, Tables] = {}
     with contextlib.closing(executor.map_unordered(tasks)) as finished:
         for r, tables in finished:
@@ -153,6 +161,9 @@ def replicate(
             if step is not None:
                 step(1)
     return [done[r] for r in indices]
+
+
+_replicate = replicate  # run()'s ``replicate`` parameter shadows the function
 
 
 def combine(scenario: Scenario, parts: Sequence[Tables], indices: Sequence[int]) -> Results:
@@ -231,6 +242,7 @@ def _until_precise(
     batch: int | None,
     floor: float,
     progress: Progress,
+    function: Replicate | None = None,
 ) -> tuple[list[Tables], PrecisionReport]:
     """Replications in batches until every KPI with a target is precise enough."""
     kpis = [k for k in scenario.targets if k in kpi_functions.KPI_NAMES] or list(
@@ -244,7 +256,9 @@ def _until_precise(
     with progress_scope(progress, want, scenario.name) as (step, bar):
         while True:
             new = list(range(len(parts), want))
-            for r, tables in zip(new, replicate(scenario, new, executor, step), strict=True):
+            for r, tables in zip(
+                new, replicate(scenario, new, executor, step, function), strict=True
+            ):
                 parts.append(tables)
                 cases, offices, daily, front_door = tables
                 rows.append(
@@ -344,6 +358,7 @@ def run(
     precision_floor: float = RATE_FLOOR,
     max_cases: float | None = None,
     max_memory_gb: float | None = None,
+    replicate: Replicate | None = None,
 ) -> Results:
     """Run ``replications`` of a scenario (defaults from the scenario) and compute its KPIs.
 
@@ -362,7 +377,12 @@ def run(
     (``limits.py``); above ``max_cases`` (default 5 million simulated cases per replication) or
     ``max_memory_gb`` (default 8) a ``limits.LimitError`` (a ``ScenarioError``) says the estimate
     and how to raise the limit (``math.inf`` lifts it).
+
+    ``replicate`` replaces the replication function (:data:`Replicate`; default
+    :func:`run_replication`), e.g. one that fails on purpose; on a process pool or a Dask
+    cluster it must be picklable (defined at module level).
     """
+    function = replicate
     scenario = with_run_control(scenario, replications, seed)
     if isinstance(executor, Executor):
         parallel = executor.workers
@@ -376,13 +396,13 @@ def run(
         if precision is None:
             indices = list(range(scenario.replications))
             with progress_scope(progress, len(indices), scenario.name) as (step, _):
-                parts = replicate(scenario, indices, ex, step)
+                parts = _replicate(scenario, indices, ex, step, function)
             return combine(scenario, parts, indices)
         if not precision > 0:
             raise ValueError(f"precision must be positive, got {precision!r}")
         ceiling = max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications)
         parts, report = _until_precise(
-            scenario, ex, precision, ceiling, batch, precision_floor, progress
+            scenario, ex, precision, ceiling, batch, precision_floor, progress, function
         )
     indices = list(range(len(parts)))
     scenario = scenario.replace(replications=len(parts))

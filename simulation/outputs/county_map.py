@@ -27,7 +27,7 @@ from matplotlib.patches import Polygon
 
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, LOWER_IS_BETTER
 from ..i18n import DEFAULT_LANGUAGE, kpi_label, text
-from .figures import _figure
+from .figure_kit import _figure
 from .text import format_value
 
 BOUNDARIES = {"jiaxing": "jiaxing_counties.geojson"}

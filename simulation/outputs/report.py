@@ -27,17 +27,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..analysis.counties import county_kpis
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, is_share
-from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
+from ..experiments.compare import COMPARISON_COLUMNS
 from ..formats import number
 from ..i18n import DEFAULT_LANGUAGE, text, unit_label
 from . import figures as plots
-from .results_io import RunTables, flatten, load_results
+from .report_tables import (
+    PRACTICAL_RELATIVE,
+    PRACTICAL_SHARE,
+    kpi_comparison,
+    practical_differences,
+    run_metadata,
+    scenario_differences,
+    zero_kpis,
+)
+from .results_io import RunTables, load_results
 from .text import format_difference, format_interval, format_value
 
 __all__ = [
@@ -51,149 +59,6 @@ __all__ = [
     "scenario_differences",
     "write_report",
 ]
-
-NOISE = 1e-12
-IGNORED_KEYS: frozenset[str] = frozenset({"name", "description", "language"})
-"""Scenario keys that always differ and say nothing about the model."""
-
-
-# ---------------------------------------------------------------- tables
-
-
-def kpi_comparison(runs: Sequence[RunTables], confidence: float = 0.95) -> pd.DataFrame:
-    """Every KPI of every run with its CI, and for runs after the first the paired difference
-    from the first (other − base) over the replication indices both have
-    (``compare.paired_differences``), its CI, and whether the CI excludes 0. Columns
-    ``COMPARISON_COLUMNS`` plus ``target``, ``meets`` (against the base's targets), ``pairs``.
-    Differences below float noise (``NOISE``, e.g. a sum taken in another order) count as 0.
-    """
-    if not runs:
-        raise ValueError("no runs to compare")
-    base = runs[0]
-    frames = []
-    for run in runs:
-        summary = kpi_functions.summarize(run.by_replication, base.targets, confidence)
-        if run is base:
-            summary["diff"] = summary["diff_ci_low"] = summary["diff_ci_high"] = math.nan
-            summary["significant"] = pd.NA
-            summary["pairs"] = 0
-        else:
-            diffs = paired_differences(base.by_replication, run.by_replication, confidence)
-            noise = diffs[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1) < NOISE
-            diffs.loc[noise, ["diff", "diff_ci_low", "diff_ci_high"]] = 0.0
-            diffs.loc[noise, "significant"] = False
-            summary = summary.merge(diffs, on="kpi", how="left")
-        summary.insert(1, "scenario", run.name)
-        frames.append(summary)
-    table = pd.concat(frames, ignore_index=True)
-    columns = [*COMPARISON_COLUMNS, "target", "meets", "pairs"]
-    return table[columns].astype({"significant": "boolean", "meets": "boolean"})
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
-    return "–" if value is None else str(value)
-
-
-def scenario_differences(runs: Sequence[RunTables]) -> pd.DataFrame:
-    """Resolved scenario keys (flattened, ``a.b.c``) whose value differs from the base in any
-    run: one row per key, one column per run (``–`` where a run lacks the key)."""
-    flat = [flatten(run.scenario) for run in runs]
-    keys: dict[str, None] = {}
-    for f in flat:
-        keys.update(dict.fromkeys(f))
-    missing = object()
-    differing = [
-        k
-        for k in keys
-        if k not in IGNORED_KEYS
-        and any(f.get(k, missing) != flat[0].get(k, missing) for f in flat[1:])
-    ]
-    shown = {
-        run.name: [_short(f.get(k)) if k in f else "–" for k in differing]
-        for run, f in zip(runs, flat, strict=True)
-    }
-    # a key missing in one run and empty in another ({} or [] or null) shows no difference
-    keep = [
-        i
-        for i in range(len(differing))
-        if len({_blank(column[i]) for column in shown.values()}) > 1
-    ]
-    data = {name: [column[i] for i in keep] for name, column in shown.items()}
-    return pd.DataFrame(data, index=pd.Index([differing[i] for i in keep], name="key"))
-
-
-def _blank(text: str) -> str:
-    return "–" if text in ("", "–", "{}", "[]", "null", "None") else text
-
-
-def run_metadata(runs: Sequence[RunTables], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
-    """One row per run: where it came from, seed, replications, horizon, run date."""
-    rows = []
-    for run in runs:
-        s = run.scenario
-        when = run.run_date.strftime("%Y-%m-%d %H:%M UTC") if run.run_date else ""
-        values = {
-            "table.scenario": run.name,
-            "report.meta.folder": str(run.path) if run.path else text("report.in_memory", lang),
-            "report.meta.seed": run.seed,
-            "report.meta.replications": len(run.replications),
-            "report.meta.start": s.get("start_date", ""),
-            "report.meta.horizon": s.get("horizon_days", ""),
-            "report.meta.warmup": s.get("warmup_days", ""),
-            "report.meta.cases": f"{len(run.cases):,}",
-            "report.meta.date": when,
-        }
-        rows.append({text(key, lang): value for key, value in values.items()})
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------- what is practically large
-
-PRACTICAL_SHARE = 0.005
-"""A share must move by at least half a percentage point to be reported on page one."""
-PRACTICAL_RELATIVE = 0.05
-"""Any other KPI must move by at least 5% of the base's value."""
-
-
-def practical_differences(comparison: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`kpi_comparison` whose difference from the base is both significant
-    (its paired 95% interval excludes 0) and practically large (``PRACTICAL_SHARE`` for a
-    share, ``PRACTICAL_RELATIVE`` of the base's mean otherwise), with the base's ``base_mean``
-    and ``base_meets`` beside them; scenarios in order, KPIs in contract order."""
-    base_name = comparison["scenario"].iloc[0]
-    base = comparison[comparison["scenario"] == base_name].set_index("kpi")
-    others = comparison[comparison["scenario"] != base_name].copy()
-    others["base_mean"] = others["kpi"].map(base["mean"])
-    others["base_meets"] = others["kpi"].map(base["meets"])
-    large = [
-        bool(sig) and _practically_large(kpi, diff, base_mean)
-        for kpi, diff, sig, base_mean in zip(
-            others["kpi"], others["diff"], others["significant"].fillna(False),
-            others["base_mean"], strict=True,
-        )
-    ]  # fmt: skip
-    return others[large].reset_index(drop=True)
-
-
-def _practically_large(kpi: str, diff: float, base_mean: float) -> bool:
-    if pd.isna(diff):
-        return False
-    if is_share(kpi):
-        return abs(diff) >= PRACTICAL_SHARE
-    if pd.isna(base_mean) or base_mean == 0:
-        return diff != 0
-    return abs(diff) >= PRACTICAL_RELATIVE * abs(base_mean)
-
-
-def zero_kpis(comparison: pd.DataFrame) -> list[str]:
-    """KPIs that are exactly 0 (interval included) in every scenario: folded in the report."""
-    zero = comparison.groupby("kpi", sort=False)[["mean", "ci_low", "ci_high"]].agg(
-        lambda v: bool(((v.fillna(0)) == 0).all())
-    )
-    return [str(k) for k, row in zero.iterrows() if row.all()]
-
 
 # ---------------------------------------------------------------- HTML
 
@@ -456,7 +321,7 @@ def render_html(
     targets for the city and every county; then the county map, the other figures, the
     settings that differ, the runs, and last the full KPI table (KPIs zero everywhere folded).
     """
-    from .. import __version__
+    from ..version import __version__
 
     names = [r.name for r in runs]
     colors = plots.scenario_colors(names)

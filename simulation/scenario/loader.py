@@ -87,6 +87,13 @@ def packaged_default_path() -> Path:
     return Path(str(importlib.resources.files("simulation") / "scenarios" / "jiaxing.yaml"))
 
 
+def default_scenario(
+    overrides: Sequence[str] | Mapping[str, Any] | None = None,
+) -> Scenario:
+    """The packaged default (Jiaxing) scenario, with ``overrides`` as for :func:`load_scenario`."""
+    return load_scenario(packaged_default_path(), overrides)
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style, but short lists of plain values on one line; no anchors."""
 
