@@ -8,11 +8,11 @@ is meant to move the numbers, stated in CHANGELOG.md); then rewrite them with
     python tests/test_golden.py --update
     GOVSIM_UPDATE_GOLDEN=1 pytest tests/test_golden.py      (the same, from pytest)
 
-and say why in the commit. Every file is digested by content, not by bytes: the table read back, its column types, and
-a canonical CSV with floats to 10 significant digits. pyarrow writes its own version into a
-Parquet file, and numpy's vectorised sums may differ in the last bit between processors (the
-digests of 2 Dec stopped matching on another machine with every KPI equal); a model change
-moves far more than the 11th digit.
+and say why in the commit. Every file is digested by content, not by bytes: the table read back,
+its column types, and a canonical CSV with floats to 10 significant digits. pyarrow writes its
+own version into a Parquet file, and numpy's vectorised sums may differ in the last bit between
+processors (the digests of 2 Dec stopped matching on another machine with every KPI equal); a
+model change moves far more than the 11th digit.
 """
 
 from __future__ import annotations
