@@ -266,3 +266,13 @@ def test_calibration_report_on_a_short_run(tmp_path):
     for fig in PUBLISHED:
         assert fig.label in text and fig.year in text
     assert summary["gap_pp"].notna().all()
+    # volumes: those set by construction agree (the window's season included), the rest shown
+    volumes = report.volumes.mean()
+    season = volumes["season"]
+    assert volumes["grid_reports"] == pytest.approx(142 * season, rel=0.05)
+    assert volumes["hotline_settled"] == pytest.approx(0.527, abs=0.02)
+    assert volumes["hotline_consultation"] == pytest.approx(0.67, abs=0.02)
+    assert 0.3 < volumes["utilization_county"] < 1.0 and 0.3 < volumes["utilization_town"] < 1.0
+    for label in ("County centre visits per centre per day", "12345 operators per 100,000"):
+        assert label in text
+    assert "by construction" in text
