@@ -26,7 +26,9 @@ def assert_outputs(out: Path) -> None:
     ]  # fmt: skip
     assert (kpis["replications"] <= 1).all()
     cases = pd.read_parquet(out / "cases.parquet")
-    assert len(cases) == kpis.set_index("kpi").loc["cases", "mean"] > 0
+    disputes = int((cases["kind"] == "dispute").sum())  # the `cases` KPI counts disputes only
+    assert disputes == kpis.set_index("kpi").loc["cases", "mean"] > 0
+    assert set(cases["kind"]) == {"consultation", "help", "complaint", "dispute"}
     assert cases["arrival_day"].between(0, 30, inclusive="left").all()
     daily = pd.read_csv(out / "daily.csv")
     assert len(daily) == 30 * 5

@@ -24,7 +24,7 @@ from simulation.outputs.report import scenario_differences
 from simulation.outputs.results_io import RunTables
 from simulation.scenario.loader import packaged_default_path
 
-SHORT = {"replications": 3, "horizon_days": 30, "warmup_days": 7}
+SHORT = {"replications": 3, "horizon_days": 14, "warmup_days": 7}  # full load: keep it short
 
 
 @pytest.mark.parametrize("path", library_paths(), ids=LIBRARY)
@@ -127,7 +127,7 @@ def test_markdown_table_has_a_row_per_scenario_and_replaces_only_the_marked_sect
     markdown = library_markdown(library_table)
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + len(set(library_table["scenario"]))  # header + scenarios
-    assert "3 replications of 30 days" in markdown
+    assert "3 replications of 14 days" in markdown
     text = f"# Title\n\nbefore\n\n{BEGIN}\nold table\n{END}\n\nafter\n"
     new = replace_section(text, markdown)
     assert "old table" not in new and markdown in new

@@ -746,7 +746,7 @@ def test_replace_sets_values_dotted_keys_and_merges_mappings():
     assert changed.offices.overrides == base.offices.overrides  # merged, not replaced
     assert changed.arrivals.channels == {"walk_in": 1.0}  # share mappings replaced whole
     assert changed.arrivals.weekly == base.arrivals.weekly
-    assert base.replications == 10 and base.offices.county.staff != 18  # base unchanged
+    assert base.replications == 2 and base.offices.county.staff != 18  # base unchanged
     assert changed == load_scenario(
         packaged_default_path(),
         {

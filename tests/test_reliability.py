@@ -31,7 +31,7 @@ from simulation.scenario.limits import LimitError, check_limits, estimate
 from simulation.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-JIAXING = ROOT / "scenarios" / "jiaxing.yaml"
+JIAXING = ROOT / "scenarios" / "jiaxing-disputes.yaml"  # the 0.1 default: sizes below assume it
 ALL_REQUESTS = ROOT / "scenarios" / "jiaxing-all-requests.yaml"
 
 
@@ -170,7 +170,7 @@ def test_sigterm_stops_a_run_with_exit_130_and_no_outputs(tmp_path, workers):
     out = tmp_path / "results" / "baseline"
     process, chunks = _start_run(out, "--workers", workers)
     try:
-        _wait_for(chunks, b"jiaxing-baseline:", process, timeout=60)  # the progress bar: running
+        _wait_for(chunks, b"jiaxing-disputes:", process, timeout=60)  # the progress bar: running
         time.sleep(0.5)  # well inside the first replication
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)  # a deadline, not a measurement

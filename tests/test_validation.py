@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 from simulation import cli
-from simulation.checks import markdown, queueing
+from simulation.checks import hotline, markdown, queueing
 from simulation.checks import suite as validation
 from simulation.checks.calibration import PUBLISHED, calibrate, calibration_metrics
 from simulation.checks.harness import BAND_CONFIDENCE, COLUMNS, compare
 from simulation.checks.suite import validate
 from simulation.checks.theory import erlang_c, jackson_rates, mmc_wait, priority_waits
-from simulation.engine import model
+from simulation.engine import front_door, model
 from simulation.engine.calendar import Calendar
 from simulation.scenario.demand import first_weekday
 
@@ -110,7 +110,7 @@ def test_quick_suite_passes_and_writes_its_outputs(tmp_path):
     ]  # fmt: skip
     text = (tmp_path / "validation.md").read_text(encoding="utf-8")
     assert "govsim validate --out docs" in text and "## Method" in text
-    assert "Erlang C" in text and "Cobham" in text
+    assert "Erlang C" in text and "Cobham" in text and "Erlang-A" in text
 
 
 @pytest.mark.slow
@@ -185,6 +185,21 @@ def test_ignored_patience_fails_the_patience_check(monkeypatch):
     assert len(_failed(report, "self-escalated")) == 1
 
 
+def test_callers_who_never_hang_up_fail_erlang_a(monkeypatch):
+    """The 12345 centre ignores the callers' patience: nobody abandons, waits grow."""
+    original = front_door.fcfs
+
+    def no_patience(arrivals, service, patience, duty):
+        return original(arrivals, service, None, duty)
+
+    monkeypatch.setattr(front_door, "fcfs", no_patience)
+    monkeypatch.setattr(hotline, "ERLANG_A_QUICK", [(5, 0.8)])
+    report = validate(quick=True, checks=["erlang_a"])
+    assert len(_failed(report, "abandoned share")) == 1
+    assert len(_failed(report, "answered within")) == 1
+    assert len(_failed(report, "mean wait of answered")) == 1
+
+
 def test_cli_validate_exit_codes(tmp_path, monkeypatch, capsys):
     out = tmp_path / "ok"
     assert cli.main(["validate", "--quick", "--check", "patience", "--out", str(out)]) == 0
@@ -251,3 +266,13 @@ def test_calibration_report_on_a_short_run(tmp_path):
     for fig in PUBLISHED:
         assert fig.label in text and fig.year in text
     assert summary["gap_pp"].notna().all()
+    # volumes: those set by construction agree (the window's season included), the rest shown
+    volumes = report.volumes.mean()
+    season = volumes["season"]
+    assert volumes["grid_reports"] == pytest.approx(142 * season, rel=0.05)
+    assert volumes["hotline_settled"] == pytest.approx(0.527, abs=0.02)
+    assert volumes["hotline_consultation"] == pytest.approx(0.67, abs=0.02)
+    assert 0.3 < volumes["utilization_county"] < 1.0 and 0.3 < volumes["utilization_town"] < 1.0
+    for label in ("County centre visits per centre per day", "12345 operators per 100,000"):
+        assert label in text
+    assert "by construction" in text

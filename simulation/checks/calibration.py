@@ -28,6 +28,7 @@ from ..experiments.runner import run as run_scenario
 from ..formats import percent
 from ..scenario.loader import load_scenario, packaged_default_path
 from ..scenario.schema import Scenario
+from .volumes import volume_metrics, volumes_markdown
 
 __all__ = ["PUBLISHED", "CalibrationReport", "calibrate", "calibration_metrics", "main"]
 
@@ -121,6 +122,8 @@ PUBLISHED: tuple[Figure, ...] = (
 def calibration_metrics(results: Results) -> pd.DataFrame:
     """Per replication: the model's counterpart of each published figure, plus context."""
     cases = results.cases
+    if "kind" in cases.columns:  # the published figures are about disputes
+        cases = cases[cases["kind"].astype(str) == "dispute"]
     reps = cases["replication"]
     index = results.by_replication.index
     outcome = cases["outcome"].astype(str)
@@ -196,6 +199,8 @@ class CalibrationReport:
     per_rep: pd.DataFrame
     sensitivity: pd.DataFrame
     """``nudge, figure, step, delta, ci_low, ci_high`` (delta in the figure's units)."""
+    volumes: pd.DataFrame | None = None
+    """Per replication: volumes per office, the 12345 mix and service, utilisation."""
 
     def summary(self) -> pd.DataFrame:
         rows = []
@@ -282,7 +287,9 @@ def calibrate(
     sensitivity_table = pd.DataFrame(
         rows, columns=["nudge", "figure", "step", "delta", "ci_low", "ci_high"]
     )
-    return CalibrationReport(results.scenario, source, per_rep, sensitivity_table)
+    return CalibrationReport(
+        results.scenario, source, per_rep, sensitivity_table, volume_metrics(results)
+    )
 
 
 # ---------------------------------------------------------------- output
@@ -332,6 +339,8 @@ def render_markdown(report: CalibrationReport) -> str:
     ]
     for fig in PUBLISHED:
         lines += [f"**{fig.label}.** {fig.model} Driven by {fig.drivers}.", ""]
+    if report.volumes is not None:
+        lines += volumes_markdown(report.volumes)
     lines += [
         "## Context",
         "",

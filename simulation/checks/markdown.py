@@ -35,7 +35,7 @@ def format_table(table: pd.DataFrame) -> str:
     return text_table(rows, left=2, trailing=1)
 
 
-FULL_SUITE_SIZE = 141
+FULL_SUITE_SIZE = 161
 """Quantities compared by the full suite (a slow test keeps this in step)."""
 
 METHOD = """\
@@ -61,6 +61,8 @@ number per replication with the theory.
   horizon of T hours. So `tol = max(floor, τ/T)`, doubled for mean waits (a ratio estimator
   over the handlings *started* in the window); `floor` is 1% for rates, shares, utilisations
   and counts, and 2% for priority sojourns and Little's law (two-stage estimators).
+  Erlang-A (12345 centre): at least 30,000 calls a replication (full: 60,000) after a
+  one-day warm-up; its relaxation time is minutes, so the floors apply.
   Horizons: Erlang C at least 300 τ and 30,000 cases a replication (quick: 100 τ, 15,000),
   Jackson trees at least 100 τ and 50,000 cases (quick: 50 τ, 20,000), priority queues at
   least 300 τ and 100,000 cases (quick: 100 τ, 30,000). At these horizons τ/T ≤ 2%, and for
@@ -72,7 +74,8 @@ number per replication with the theory.
   lightly loaded many-server queues: ±8–14%, so there only errors of ~20% or more are caught.
   `tests/test_validation.py` proves that checks fail by breaking the engine on purpose
   (severity priority ignored, handling times doubled, the lunch break dropped from the
-  calendar, patience ignored) and watching the relevant checks fail.
+  calendar, patience ignored, 12345 callers who never hang up) and watching the relevant
+  checks fail.
 - **Estimators**: mean wait = `wait_hours_L` (mean queue wait per handling started at that
   level in the counted window, from `offices.csv`); probability of waiting = share of counted
   cases with `wait_hours` > 0 (exactly 0 when served on arrival; in a city of one grid where

@@ -1,12 +1,13 @@
 """Validation: the engine against answers known from queueing theory and from its own contract.
 
 ``govsim validate`` (and :func:`validate`) runs a suite of small scenarios whose results are
-known in advance — Erlang C for single M/M/c offices, open Jackson networks on generated
-five-level trees, Cobham's formula for non-preemptive priority by severity, Little's law inside
-a run (``queueing.py``), arrival counts against the weekly/monthly profiles and surge volumes,
-throughput of an overloaded office under a working calendar, and patience (``timing.py``) — and
-reports, per quantity, the simulated mean over replications with its 95% interval, the
-theoretical value, the relative error and whether the check passed (the rule: ``harness.py``).
+known in advance — Erlang C for single M/M/c offices, Erlang-A for the 12345 centre
+(``hotline.py``), open Jackson networks on generated five-level trees, Cobham's formula for
+non-preemptive priority by severity, Little's law inside a run (``queueing.py``), arrival
+counts against the weekly/monthly profiles and surge volumes, throughput of an overloaded
+office under a working calendar, and patience (``timing.py``) — and reports, per quantity, the
+simulated mean over replications with its 95% interval, the theoretical value, the relative
+error and whether the check passed (the rule: ``harness.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 
 from .. import store
 from .harness import COLUMNS, Check, Context, Row
+from .hotline import run_erlang_a
 from .markdown import format_table, render_markdown
 from .queueing import run_erlang, run_jackson, run_little, run_priority
 from .timing import run_arrivals, run_calendar, run_patience
@@ -40,6 +42,19 @@ CHECKS: tuple[Check, ...] = (
         "= share of cases with `wait_hours` > 0 against Erlang's C(c, a); utilisation against ρ.",
         True,
         run_erlang,
+    ),
+    Check(
+        "erlang_a",
+        "Erlang-A: the 12345 centre (M/M/n+M)",
+        "A city whose only requests are 12345 calls, each settled by the operator who answers "
+        "it: n seats round the clock, Poisson calls at an offered load λ/(nμ) of 0.8, 1.0 and "
+        "1.2 (full suite also n = 20 at 0.9 and 1.1), exponential talk (mean 240 s) and "
+        "patience (mean 300 s). `hotline_answer_rate` (answered within 20 s), "
+        "`hotline_abandon_rate`, `wait_seconds_hotline` (mean wait of answered calls) and the "
+        "seats' utilisation against Erlang-A (Garnett, Mandelbaum and Reiman 2002), computed "
+        "exactly from the birth-death chain (`checks/erlang_a.py`).",
+        True,
+        run_erlang_a,
     ),
     Check(
         "jackson",

@@ -44,11 +44,18 @@ LIBRARY: tuple[str, ...] = (
     "factory-closure-surge",
     "spring-festival-wage-arrears",
     "hotline-integration",
+    "county-staff-cut",
 )
 """Library scenario names (file stems), in README order."""
 
 EXPECTED: dict[str, dict[str, int]] = {
-    "scattered-departments": {"mean_doors": +1, "one_door_rate": -1, "mean_trips": +1},
+    "scattered-departments": {
+        "mean_doors": +1,
+        "one_door_rate": -1,
+        "mean_trips": +1,
+        "mean_days_to_close": +1,
+        "hours_in_system_county": +1,
+    },
     "no-information-sharing": {"utilization_town": +1, "utilization_county": +1},
     "resources-sinking": {"utilization_county": +1, "utilization_town": -1},
     "specialist-villages": {"wait_hours_village": +1},
@@ -56,6 +63,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "factory-closure-surge": {"cases": +1, "utilization_county": +1},
     "spring-festival-wage-arrears": {"cases": +1, "utilization_town": +1},
     "hotline-integration": {"mean_trips": -1, "one_trip_rate": +1, "grassroots_rate": +1},
+    "county-staff-cut": {"utilization_county": +1, "hours_in_system_county": +1},
 }
 """Per scenario: KPI → expected sign of (scenario − baseline), as its description states."""
 
@@ -69,6 +77,7 @@ TABLE_KPIS: tuple[str, ...] = (
     "mean_trips",
     "mean_days_to_close",
     "wait_hours_county",
+    "hours_in_system_county",
     "utilization_town",
     "utilization_county",
 )

@@ -137,13 +137,15 @@ def _walk(loc: list) -> _Walk:
         ann, _ = _unwrap(ann)
         origin = get_origin(ann)
         if origin in (Union, types.UnionType):
-            members = [_unwrap(a)[0] for a in get_args(ann) if a is not type(None)]
+            raw = [a for a in get_args(ann) if a is not type(None)]
+            members = [_unwrap(a)[0] for a in raw]
             member = _tagged_member(members, elem)
             if member is not None:  # a discriminated union's tag: not the user's key
                 ann = member
                 i += 1
                 continue
             named = {_type_tag(m): m for m in members}
+            named.update({_pydantic_tag(r): r for r in raw})  # e.g. list[constrained-int]
             if isinstance(elem, str) and elem in named:  # a plain union's member tag
                 ann = named[elem]
                 union_member = True
@@ -213,6 +215,19 @@ def _tagged_member(members: list, tag: Any) -> Any:
                 if get_origin(field.annotation) is Literal and tag in get_args(field.annotation):
                     return member
     return None
+
+
+def _pydantic_tag(ann: Any) -> str:
+    """The tag pydantic gives a plain union's member in an error's ``loc``: a constrained
+    ``int`` is ``constrained-int``, a list of them ``list[constrained-int]``."""
+    base, metadata = _unwrap(ann)
+    origin = get_origin(base)
+    if origin in (list, dict):
+        inner = ",".join(_pydantic_tag(a) for a in get_args(base))
+        return f"{origin.__name__}[{inner}]"
+    if metadata and isinstance(base, type):
+        return f"constrained-{base.__name__}"
+    return _type_tag(base)
 
 
 def _type_tag(ann: Any) -> str:
