@@ -102,6 +102,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "wait_hours",
     "handling_hours",
     "on_time",
+    "satisfied",
 )
 OFFICE_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -206,6 +207,9 @@ def _level_kpis(level: str) -> tuple[KPI, ...]:
     )  # fmt: skip
 
 
+_EVALUATED = "evaluated cases"
+"""Closed counted cases of every kind asked at follow-up (NaN when ``evaluation`` is off)."""
+_CHANNEL_ZH = {"grid_visit": "网格上报", "hotline": "热线", "online": "网上", "walk_in": "来访"}
 _KIND_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "dispute": "纠纷"}
 
 
@@ -305,13 +309,26 @@ KPIS: tuple[KPI, ...] = (
         "热线平均等待秒数",
     ),
     *(kpi for level in LEVELS for kpi in _level_kpis(level)),
-)
+    KPI("satisfaction_rate", "share", "higher", True, _EVALUATED,
+        "satisfied at follow-up", "回访满意率"),
+    *(
+        KPI(f"satisfaction_rate_{channel}", "share", "higher", True, f"evaluated {channel} cases",
+            f"satisfied at follow-up, {channel} cases", f"{_CHANNEL_ZH[channel]}回访满意率")
+        for channel in CHANNELS
+    ),
+    *(
+        KPI(f"satisfaction_rate_{kind}", "share", "higher", True, f"evaluated {kind} cases",
+            f"satisfied at follow-up, {kind} cases", f"{_KIND_ZH[kind]}类回访满意率")
+        for kind in KINDS
+    ),
+)  # fmt: skip
 """Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
 
 KPI_BY_NAME: dict[str, KPI] = {kpi.name: kpi for kpi in KPIS}
 KPI_NAMES: tuple[str, ...] = tuple(KPI_BY_NAME)
-COUNTY_KPIS: tuple[str, ...] = tuple(
-    k.name for k in KPIS if k.covers == _CASES and not k.name.startswith("backlog")
+COUNTY_KPIS: tuple[str, ...] = (
+    *(k.name for k in KPIS if k.covers == _CASES and not k.name.startswith("backlog")),
+    "satisfaction_rate",
 )
 """KPIs a county's own cases decide (rates, doors, trips, days): those computed by county."""
 LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.better == "lower")

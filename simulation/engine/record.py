@@ -26,6 +26,7 @@ from ..contract import (
 from ..scenario.schema import Scenario
 from .arrivals import Cases
 from .city import City
+from .evaluation import dissatisfied
 from .front_door import CASE, FrontDoor, QueueStats
 
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
@@ -96,6 +97,18 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
     age = np.where(is_open, raw.end_time, closed) - arrival
     on_time = pd.array(age <= limit, dtype="boolean")
     on_time[is_open & (age <= limit)] = pd.NA
+    satisfied = pd.array(np.full(len(keep), pd.NA), dtype="boolean")
+    if scenario.evaluation.enabled:  # every closed case is asked at follow-up
+        closed_now = ~is_open
+        verdict = ~dissatisfied(
+            scenario.evaluation,
+            cases.evaluation_u[keep],
+            raw.doors[keep],
+            raw.trips[keep],
+            (age - limit) / HOURS_PER_DAY,
+            outcome == RESOLVED,
+        )
+        satisfied[closed_now] = verdict[closed_now]
 
     branch = city.branch[cases.grid[keep]]
     names = [o.name for o in city.offices]
@@ -130,6 +143,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
             "wait_hours": raw.wait[keep],
             "handling_hours": raw.work[keep],
             "on_time": on_time,
+            "satisfied": satisfied,
         },
         columns=list(CASE_COLUMNS),
     )
