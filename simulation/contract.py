@@ -103,6 +103,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "handling_hours",
     "on_time",
     "satisfied",
+    "reopens",
 )
 OFFICE_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -321,6 +322,8 @@ KPIS: tuple[KPI, ...] = (
             f"satisfied at follow-up, {kind} cases", f"{_KIND_ZH[kind]}类回访满意率")
         for kind in KINDS
     ),
+    KPI("reopen_rate", "share", "lower", True, "cases of every kind",
+        "reopened after a dissatisfied verdict", "返工率"),
 )  # fmt: skip
 """Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
 

@@ -10,9 +10,11 @@ from builders import scenario, small, tiny
 from conftest import Case, run_cases
 from test_golden import CSV_FILES, RUNS, table_digest
 
+import simulation
 from simulation.analysis.counties import county_kpis
 from simulation.cli import main
 from simulation.contract import KPI_NAMES
+from simulation.engine.arrivals import rework_draws
 from simulation.engine.evaluation import dissatisfaction_chance
 from simulation.experiments.compare import compare
 from simulation.scenario.evaluation import EvaluationSpec
@@ -33,8 +35,8 @@ BEFORE = {
         "offices.csv": "215494419421107e59d59a7b5721e94737dc28beed017dcbeb536913304751a2",
     },
 }
-NEW_CASE_COLUMNS = ["satisfied"]
-NEW_KPIS = [k for k in KPI_NAMES if k.startswith("satisfaction_rate")]
+NEW_CASE_COLUMNS = ["satisfied", "reopens"]
+NEW_KPIS = [k for k in KPI_NAMES if k.startswith("satisfaction_rate")] + ["reopen_rate"]
 SHORT = ["horizon_days=20", "warmup_days=5", "replications=2"]
 
 
@@ -48,11 +50,12 @@ def test_with_evaluation_off_the_old_outputs_are_unchanged(name, tmp_path):
     for file in CSV_FILES:
         table = pd.read_csv(tmp_path / file)
         if file == "kpis.csv":
-            assert table.loc[table["kpi"].isin(NEW_KPIS), "mean"].isna().all()
+            new = table[table["kpi"].isin(NEW_KPIS)].set_index("kpi")["mean"]
+            assert new.drop("reopen_rate").isna().all() and new["reopen_rate"] == 0
             table = table[~table["kpi"].isin(NEW_KPIS)].reset_index(drop=True)
         found[file] = table_digest(table)
     cases = pd.read_parquet(tmp_path / "cases.parquet")
-    assert cases["satisfied"].isna().all()
+    assert cases["satisfied"].isna().all() and (cases["reopens"] == 0).all()
     found["cases.parquet"] = table_digest(cases.drop(columns=NEW_CASE_COLUMNS))
     assert found == BEFORE[name]
 
@@ -116,3 +119,66 @@ def test_satisfaction_falls_without_one_stop_and_with_fewer_staff():
     ]
     per_rep = mine.groupby("replication")["satisfied"].mean().astype(float)
     assert by_county["mean"][0] == pytest.approx(per_rep.mean())
+
+
+# ---------------------------------------------------------------- rework (返工)
+
+ALWAYS = {"enabled": True, "intercept": 50.0}  # every verdict dissatisfied
+
+
+def rework(**evaluation) -> dict:
+    return tiny(evaluation=evaluation, horizon_days=20)
+
+
+def test_a_dissatisfied_verdict_reopens_at_the_closing_office_after_reopen_days():
+    spec = {"enabled": True, "intercept": 0.0, "reopen": 1.0, "reopen_days": 2, "max_reopens": 1}
+    run = run_cases(
+        rework(**spec),
+        Case(time=1.0, evaluation=0.1),  # p = 0.5: dissatisfied
+        Case(time=100.0, evaluation=0.9),  # satisfied: never reopened
+    )
+    first, second = run.cases.sort_values("arrival_day").to_dict("records")
+    # closed at 2 h by the village, reopened there at 2 + 48 h, handled 1 h again
+    assert first["reopens"] == 1 and first["outcome"] == "resolved"
+    assert first["closed_level"] == "village" and first["levels"] == 1
+    assert first["closed_day"] * 24 == pytest.approx(51.0)
+    assert first["handling_hours"] == pytest.approx(2.0)
+    assert first["doors"] == 1 and first["trips"] == 1  # the office calls back: no new door
+    _, verdict_u = rework_draws(1, 0, 0, 1)  # the second verdict: the case's own rework draw
+    assert first["satisfied"] == (verdict_u >= 0.5)
+    assert second["reopens"] == 0 and second["satisfied"]
+    assert second["closed_day"] * 24 == pytest.approx(101.0)
+    reopened = run_cases(rework(**{**spec, "reopen": 0.0}), Case(time=1.0, evaluation=0.1))
+    assert reopened.cases["reopens"].tolist() == [0]
+    assert reopened.cases["satisfied"].tolist() == [False]
+
+
+def test_reopens_stop_at_max_reopens():
+    run = run_cases(
+        rework(**ALWAYS, reopen=1.0, reopen_days=1, max_reopens=2), Case(time=1.0, evaluation=0.0)
+    )
+    row = run.cases.iloc[0]
+    assert row["reopens"] == 2 and not row["satisfied"]
+    assert row["closed_day"] * 24 == pytest.approx(2.0 + 2 * (24 + 1))
+
+
+def test_conservation_with_reopened_cases():
+    """One row and one final outcome per case, the same cases as without rework, each
+    counted once; reopened cases close later or stay open."""
+    base = small(replications=2, evaluation={"enabled": True, "intercept": -1.0})
+    with_rework = scenario(base, evaluation={"reopen": 1.0, "reopen_days": 3})
+    plain, redo = (simulation.run(s) for s in (base, with_rework))
+    for result in (plain, redo):
+        assert not result.cases.duplicated(["replication", "case_id"]).any()
+    assert redo.cases["case_id"].tolist() == plain.cases["case_id"].tolist()
+    assert (plain.cases["reopens"] == 0).all()
+    reopened = redo.cases["reopens"] > 0
+    assert 0.05 < reopened.mean() and redo.cases["reopens"].max() <= 2
+    outcomes = redo.by_replication[
+        ["resolved_rate", "litigation_rate", "escalated_out_rate", "abandoned_rate", "open_rate"]
+    ].sum(axis=1)
+    assert outcomes.to_numpy() == pytest.approx(1.0)
+    later = redo.cases["closed_day"].fillna(1e9) >= plain.cases["closed_day"].fillna(1e9) - 1e-9
+    assert later[reopened].all()
+    per_rep = reopened.groupby(redo.cases["replication"]).mean()
+    assert redo.kpi("reopen_rate") == pytest.approx(per_rep.mean())

@@ -38,6 +38,7 @@ SECONDS_PER_HOUR = 3600.0
 STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
 # Purposes added later get streams of their own, so the draws above never move (CRN).
 STREAM_EVALUATION = 3  # + part (0: baseline, 1 + k: surge k): the follow-up verdict
+STREAM_REWORK = 4  # + case + round: the reopen draw and the verdicts after a reopen
 IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
 
 
@@ -86,6 +87,15 @@ class Cases:
 def replication_seed(seed: int, replication: int, *purpose: int) -> np.random.SeedSequence:
     """Stream ``replication`` of the root seed, split further by purpose."""
     return np.random.SeedSequence(seed, spawn_key=(replication, *purpose))
+
+
+def rework_draws(seed: int, replication: int, case: int, round_: int) -> tuple[float, float]:
+    """A case's (reopen, verdict) uniforms of follow-up round ``round_`` (0: the first close).
+    Drawn only when needed (a dissatisfied verdict is rare), from a stream of the case's own,
+    so they never move another draw and stay with the citizen across scenarios."""
+    u = np.random.default_rng(replication_seed(seed, replication, STREAM_REWORK, case, round_))
+    reopen, verdict = u.random(2).tolist()
+    return reopen, verdict
 
 
 def time_of_day(u: np.ndarray, hourly: list[float]) -> np.ndarray:

@@ -9,6 +9,8 @@ the same seed ask the same citizens with the same temper (common random numbers)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..scenario.evaluation import EvaluationSpec
@@ -30,6 +32,36 @@ def dissatisfaction_chance(
         + spec.not_resolved * (~np.asarray(resolved, dtype=bool))
     )
     return 1.0 / (1.0 + np.exp(-logit))
+
+
+def coefficients(spec: EvaluationSpec) -> tuple[float, float, float, float, float]:
+    """The model's coefficients as plain floats (pydantic access is slow on the event path)."""
+    return (
+        spec.intercept,
+        spec.per_extra_door,
+        spec.per_extra_trip,
+        spec.per_day_late,
+        spec.not_resolved,
+    )
+
+
+def chance_of_one(
+    coef: tuple[float, float, float, float, float],
+    doors: int,
+    trips: int,
+    days_late: float,
+    resolved: bool,
+) -> float:
+    """``dissatisfaction_chance`` of one case, from ``coefficients(spec)``."""
+    intercept, door, trip, late, not_resolved = coef
+    logit = (
+        intercept
+        + door * max(doors - 1.0, 0.0)
+        + trip * max(trips - 1.0, 0.0)
+        + late * max(days_late, 0.0)
+        + (0.0 if resolved else not_resolved)
+    )
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def dissatisfied(

@@ -26,9 +26,10 @@ from simpy.events import NORMAL, Event
 
 from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
 from ..scenario.schema import Scenario, open_hours_per_week
-from .arrivals import Cases, draw_cases
+from .arrivals import Cases, draw_cases, rework_draws
 from .calendar import scenario_calendar
 from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
+from .evaluation import chance_of_one, coefficients
 from .front_door import CASE, SETTLED, pass_front_door
 from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
@@ -85,7 +86,7 @@ class _Case:
     __slots__ = (
         "i", "type", "severity", "office", "level", "pool", "dept", "n_depts", "token",
         "joined", "waiting", "doors", "trips", "places", "levels", "wait", "work", "intake_due",
-        "entered", "first_contact",
+        "entered", "first_contact", "reopens",
     )  # fmt: skip
 
     def __init__(self, i: int, type_: int, severity: int) -> None:
@@ -109,6 +110,7 @@ class _Case:
         self.intake_due = True
         self.entered = 0.0  # when it entered its current office
         self.first_contact = False  # a first-contact settlement: a short job, not a case
+        self.reopens = 0
 
 
 class Model:
@@ -150,6 +152,12 @@ class Model:
         self.shared_information = esc.shared_information
         self.referral_hours = esc.referral_days * HOURS_PER_DAY
         self.drain = scenario.drain
+        self.eval_coef = coefficients(scenario.evaluation)
+        self.evaluate = scenario.evaluation.enabled
+        self.reopen = scenario.evaluation.reopen if self.evaluate else 0.0
+        self.reopen_hours = scenario.evaluation.reopen_days * HOURS_PER_DAY
+        self.max_reopens = scenario.evaluation.max_reopens
+        self.limit_days = [getattr(scenario.time_limits_days, s) for s in SEVERITIES]
 
         offices = city.offices
         self.parent = [o.parent for o in offices]
@@ -224,6 +232,8 @@ class Model:
         self.wait = np.zeros(n)
         self.work = np.zeros(n)
         self.current_level = np.full(n, -1, dtype=np.int8)
+        self.satisfied = np.full(n, -1, dtype=np.int8)  # -1: not asked (or reopened since)
+        self.reopens = np.zeros(n, dtype=np.int16)
         self.active: dict[int, _Case] = {}
         self.open_counted = 0
         self.arrived = 0
@@ -253,6 +263,7 @@ class Model:
         self.c_misroute_u = array("d", cases.misroute_u.tobytes())
         self.c_give_up_u = array("d", np.ascontiguousarray(cases.give_up_u).ravel().tobytes())
         self.c_first_contact_hours = array("d", cases.first_contact_hours.tobytes())
+        self.c_evaluation_u = cases.evaluation_u.tolist()
 
         self.daily_rows: list[np.ndarray] = []
         self.env.process(self._sample_daily())
@@ -299,6 +310,8 @@ class Model:
             office_entries=np.asarray(self.o_entries),
             office_system_hours=np.asarray(self.o_system),
             office_share=np.asarray(self.share),
+            satisfied=self.satisfied,
+            reopens=self.reopens,
         )
 
     # ------------------------------------------------------------ arrivals and entry
@@ -593,6 +606,8 @@ class Model:
     def _close(self, case: _Case, outcome: int, level: int) -> None:
         i = case.i
         self._leave(case)
+        if self.evaluate and self._follow_up(case, outcome):
+            return  # reopened: still open, back at its office after reopen_days
         self.closed[i] = self.env.now
         self.outcome[i] = outcome
         self.closed_level[i] = level
@@ -600,6 +615,38 @@ class Model:
         self._write(case)
         del self.active[i]
         self._counted_done(i)
+
+    def _follow_up(self, case: _Case, outcome: int) -> bool:
+        """The follow-up call (回访) on closing: record the verdict; a dissatisfied one reopens
+        the case with chance ``reopen`` (at most ``max_reopens`` times). True when reopened."""
+        i = case.i
+        now = self.env.now
+        if case.reopens:
+            reopen_u, u = rework_draws(self.scenario.seed, self.replication, i, case.reopens)
+        else:
+            reopen_u, u = math.nan, self.c_evaluation_u[i]
+        late = (now - self.c_time[i]) / HOURS_PER_DAY - self.limit_days[case.severity]
+        chance = chance_of_one(self.eval_coef, case.doors, case.trips, late, outcome == RESOLVED)
+        if u >= chance:
+            self.satisfied[i] = 1
+            return False
+        self.satisfied[i] = 0
+        if not self.reopen or case.reopens >= self.max_reopens:
+            return False
+        if case.reopens == 0:
+            reopen_u = rework_draws(self.scenario.seed, self.replication, i, 0)[0]
+        if reopen_u >= self.reopen:
+            return False
+        case.reopens += 1
+        self.reopens[i] = case.reopens
+        self.satisfied[i] = -1  # asked again when it closes again
+        self._after(self.reopen_hours, self._reopen, case, case.office)
+        return True
+
+    def _reopen(self, case: _Case, office: int) -> None:
+        """返工: the case is handled again at the office that closed it (a new intake)."""
+        case.intake_due = True
+        self._join(case, office)
 
     def _counted_done(self, i: int) -> None:
         if self.c_counted[i]:

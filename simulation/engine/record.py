@@ -26,7 +26,6 @@ from ..contract import (
 from ..scenario.schema import Scenario
 from .arrivals import Cases
 from .city import City
-from .evaluation import dissatisfied
 from .front_door import CASE, FrontDoor, QueueStats
 
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
@@ -64,6 +63,10 @@ class RawReplication:
     office_system_hours: np.ndarray
     office_share: np.ndarray
     """Each office's share of working hours for casework."""
+    satisfied: np.ndarray | None = None
+    """Per case: the follow-up verdict (1 satisfied, 0 not, -1 not asked); None: never asked."""
+    reopens: np.ndarray | None = None
+    """Per case: how many times a dissatisfied verdict reopened it."""
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
@@ -98,17 +101,11 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
     on_time = pd.array(age <= limit, dtype="boolean")
     on_time[is_open & (age <= limit)] = pd.NA
     satisfied = pd.array(np.full(len(keep), pd.NA), dtype="boolean")
-    if scenario.evaluation.enabled:  # every closed case is asked at follow-up
-        closed_now = ~is_open
-        verdict = ~dissatisfied(
-            scenario.evaluation,
-            cases.evaluation_u[keep],
-            raw.doors[keep],
-            raw.trips[keep],
-            (age - limit) / HOURS_PER_DAY,
-            outcome == RESOLVED,
-        )
-        satisfied[closed_now] = verdict[closed_now]
+    if raw.satisfied is not None:
+        verdict = raw.satisfied[keep]
+        asked = verdict >= 0
+        satisfied[asked] = verdict[asked] == 1
+    reopens = raw.reopens[keep] if raw.reopens is not None else np.zeros(len(keep))
 
     branch = city.branch[cases.grid[keep]]
     names = [o.name for o in city.offices]
@@ -144,6 +141,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
             "handling_hours": raw.work[keep],
             "on_time": on_time,
             "satisfied": satisfied,
+            "reopens": reopens.astype(np.int64),
         },
         columns=list(CASE_COLUMNS),
     )
