@@ -124,6 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_replications=args.max_replications,
         **_limit_kwargs(args),
         **_executor_kwargs(args),
+        **({"events": True} if args.events else {}),
     )
     replications = results.scenario.replications
     results.save(out, force=args.force)
@@ -489,6 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write results.xlsx: KPIs with targets, KPIs by county, offices and up to "
         "100,000 cases, headers in the chosen language",
+    )
+    p_run.add_argument(
+        "--events",
+        action="store_true",
+        help="also write events.parquet: one row per step of every case (replication, "
+        "case_id, time, office, level, activity, outcome) for process-mining tools",
     )
     _executor_options(p_run)
     p_run.add_argument(

@@ -133,6 +133,31 @@ FRONT_DOOR_COLUMNS: tuple[str, ...] = (
     "answered_in_target",
     "wait_seconds",
 )
+EVENT_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "case_id",
+    "time",
+    "office",
+    "level",
+    "activity",
+    "outcome",
+)
+"""``events.parquet`` (``run --events``): one row per step of a case; ``outcome`` on closings."""
+EVENT_ACTIVITIES: tuple[str, ...] = (
+    "arrive",
+    "first_contact",
+    "queue",
+    "start",
+    "finish",
+    "escalate",
+    "self_escalate",
+    "refer",
+    "reopen",
+    "petition",
+    "close",
+)
+"""The steps of the event log, in code order (``petition`` is reserved: petitions are not
+modelled yet)."""
 CODE_COLUMNS: frozenset[str] = frozenset({"town_code", "office_code"})
 """Division codes beside the names: no KPI reads them, so tables made by hand may omit them."""
 DAILY_COLUMNS: tuple[str, ...] = (

@@ -30,6 +30,19 @@ from .arrivals import Cases, draw_cases, rework_draws
 from .calendar import scenario_calendar
 from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
 from .evaluation import chance_of_one, coefficients
+from .events import (
+    ARRIVE,
+    CLOSE,
+    ESCALATE,
+    FINISH,
+    FIRST_CONTACT,
+    QUEUE,
+    REFER,
+    REOPEN,
+    SELF_ESCALATE,
+    START,
+    EventLog,
+)
 from .front_door import CASE, SETTLED, pass_front_door
 from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
@@ -117,9 +130,16 @@ class Model:
     """One replication of a scenario on its city."""
 
     def __init__(
-        self, scenario: Scenario, city: City, replication: int, cases: Cases | None = None
+        self,
+        scenario: Scenario,
+        city: City,
+        replication: int,
+        cases: Cases | None = None,
+        events: bool = False,
     ) -> None:
-        """``cases`` replaces the drawn arrivals (tests follow hand-built cases this way)."""
+        """``cases`` replaces the drawn arrivals (tests follow hand-built cases this way);
+        ``events`` keeps the event log (one row per step of every case, ``events.py``)."""
+        self.events = EventLog() if events else None
         self.scenario = scenario
         self._given_cases = cases
         self.city = city
@@ -312,6 +332,7 @@ class Model:
             office_share=np.asarray(self.share),
             satisfied=self.satisfied,
             reopens=self.reopens,
+            events=self.events,
         )
 
     # ------------------------------------------------------------ arrivals and entry
@@ -331,6 +352,8 @@ class Model:
         branch = self.branch[self.c_grid[i]]
         triage = self.triage[case.severity]
         channel = self.c_channel[i]
+        if self.events is not None:
+            self.events.add(i, now, branch[GRID], ARRIVE)
         if channel == GRID_VISIT:
             if self.c_settles[i]:  # the grid worker settles it on the spot
                 self._join_first_contact(case, branch[GRID])
@@ -349,6 +372,8 @@ class Model:
                 return
             if level < triage:  # referred up at the counter: another door
                 case.doors += 1
+                if self.events is not None:
+                    self.events.add(i, self.env.now, office, REFER)
                 office = branch[triage]
             self._walk_into(case, office, 0.0)
         else:  # a work order from a call or the app: the call (or app) was the one door
@@ -380,6 +405,8 @@ class Model:
             case.doors += 1
             case.trips += 1
             delay += self.referral_hours
+            if self.events is not None:
+                self.events.add(case.i, self.env.now, office, REFER)
         self._move(delay, case, office)
 
     # ------------------------------------------------------------ queues and service
@@ -403,6 +430,8 @@ class Model:
         """A request settled at first contact: a short job in ``office``'s queue, not a case."""
         case.first_contact = True
         case.office = office
+        if self.events is not None:
+            self.events.add(case.i, self.env.now, office, FIRST_CONTACT)
         case.level = self.office_level[office]
         self.current_level[case.i] = case.level
         case.pool = self.pools[office][case.type]
@@ -414,6 +443,8 @@ class Model:
         office = case.office
         if self.t0 <= now < self.t1:
             self.o_arrivals[office] += 1
+        if self.events is not None:
+            self.events.add(case.i, now, office, QUEUE)
         case.token += 1
         case.joined = now
         if pool.free and not pool.waiting and (self.always_open or self.calendar.is_open(now)):
@@ -498,6 +529,8 @@ class Model:
         i, level, office = case.i, case.level, case.office
         pool.free -= 1
         self.busy_by_level[level] += 1
+        if self.events is not None:
+            self.events.add(i, now, office, START)
         wait = now - case.joined
         case.wait += wait
         if case.first_contact:
@@ -536,6 +569,8 @@ class Model:
         pool.free += 1
         level, office, i = case.level, case.office, case.i
         self.busy_by_level[level] -= 1
+        if self.events is not None:
+            self.events.add(i, self.env.now, office, FINISH)
         self._serve_next(pool)
         if case.first_contact:
             self._settle(case)
@@ -545,6 +580,8 @@ class Model:
             case.dept += 1
             case.doors += 1
             case.intake_due = not shared
+            if self.events is not None:
+                self.events.add(i, self.env.now, office, REFER)
             if self.referral_hours:  # scattered departments: the citizen's own next trip
                 self._after(self.referral_hours, self._enqueue, case)
             else:
@@ -560,6 +597,8 @@ class Model:
             case.intake_due = not shared
             parent = self.parent[office]
             self._leave(case)
+            if self.events is not None:
+                self.events.add(i, self.env.now, office, ESCALATE)
             self.current_level[i] = level + 1
             self._move(self.transfer_hours, case, parent)
 
@@ -580,6 +619,8 @@ class Model:
         else:  # in person, so at the parent office's next opening
             parent = self.parent[office]
             self._leave(case)
+            if self.events is not None:
+                self.events.add(case.i, now, office, SELF_ESCALATE)
             case.doors += 1
             self._visit(case, self._place(parent, 0))
             opening = now if self.always_open else self.calendar.next_open(now)
@@ -599,6 +640,8 @@ class Model:
         if self.t0 <= self.env.now < self.t1:
             self.o_resolved[case.office] += 1
         self.fate[i] = SETTLED
+        if self.events is not None:
+            self.events.add(i, self.env.now, case.office, CLOSE, RESOLVED)
         self.current_level[i] = -1
         del self.active[i]
         self._counted_done(i)
@@ -606,6 +649,8 @@ class Model:
     def _close(self, case: _Case, outcome: int, level: int) -> None:
         i = case.i
         self._leave(case)
+        if self.events is not None:  # every closing, also one a verdict then reopens
+            self.events.add(i, self.env.now, case.office, CLOSE, outcome)
         if self.evaluate and self._follow_up(case, outcome):
             return  # reopened: still open, back at its office after reopen_days
         self.closed[i] = self.env.now
@@ -640,6 +685,8 @@ class Model:
         case.reopens += 1
         self.reopens[i] = case.reopens
         self.satisfied[i] = -1  # asked again when it closes again
+        if self.events is not None:  # decided now; back in the queue after reopen_days
+            self.events.add(i, now, case.office, REOPEN)
         self._after(self.reopen_hours, self._reopen, case, case.office)
         return True
 

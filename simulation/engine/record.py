@@ -26,6 +26,7 @@ from ..contract import (
 from ..scenario.schema import Scenario
 from .arrivals import Cases
 from .city import City
+from .events import EventLog
 from .front_door import CASE, FrontDoor, QueueStats
 
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
@@ -67,6 +68,8 @@ class RawReplication:
     """Per case: the follow-up verdict (1 satisfied, 0 not, -1 not asked); None: never asked."""
     reopens: np.ndarray | None = None
     """Per case: how many times a dissatisfied verdict reopened it."""
+    events: EventLog | None = None
+    """The event log, when asked for (``events.py``)."""
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:

@@ -14,12 +14,14 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..engine.city import build_city
+from ..engine.events import events_table
 from ..engine.model import Model, cyclic_gc_paused
 from ..engine.record import case_table, daily_table, front_door_table, office_table
 from ..errors import ScenarioError
@@ -50,6 +52,25 @@ def run_replication(scenario: Scenario, replication: int) -> Tables:
             daily_table(raw),
             front_door_table(raw, scenario, city),
         )
+
+
+def run_replication_with_events(
+    scenario: Scenario, replication: int
+) -> tuple[Tables, pd.DataFrame]:
+    """One replication's tables and its event log (``events.parquet``'s rows)."""
+    with cyclic_gc_paused():
+        city = build_city(scenario)
+        raw = Model(scenario, city, replication, events=True).run()
+        tables = (
+            case_table(raw, scenario, city),
+            office_table(raw, city, scenario),
+            daily_table(raw),
+            front_door_table(raw, scenario, city),
+        )
+        names = [o.name for o in city.offices]
+        levels = [o.level for o in city.offices]
+        log = events_table(raw.events, replication, names, levels, scenario.warmup_days)
+        return tables, log
 
 
 def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
@@ -143,10 +164,12 @@ def replicate(
     indices: Sequence[int],
     executor: Executor,
     step: Callable[[int], None] | None = None,
-) -> list[Tables]:
-    """The tables of replications ``indices``, in that order, whatever order they finish in."""
-    tasks = [(r, run_replication, scenario, r) for r in indices]
-    done: dict[int, Tables] = {}
+    function: Callable = run_replication,
+) -> list:
+    """The tables of replications ``indices``, in that order, whatever order they finish in
+    (what ``function(scenario, r)`` returns: ``run_replication`` by default)."""
+    tasks = [(r, function, scenario, r) for r in indices]
+    done: dict[int, Any] = {}
     with contextlib.closing(executor.map_unordered(tasks)) as finished:
         for r, tables in finished:
             done[r] = tables
@@ -282,6 +305,8 @@ class Results:
     """``kpi, mean, ci_low, ci_high, replications, target, meets``."""
     precision: PrecisionReport | None = None
     """How many replications a precision-driven run took (``None`` for a fixed number)."""
+    events: pd.DataFrame | None = None
+    """The event log (``run(..., events=True)``): one row per step of every case."""
 
     def __post_init__(self) -> None:
         self.kpis = kpi_functions.summarize(self.by_replication, self.scenario.targets)
@@ -326,6 +351,8 @@ class Results:
         self.daily.to_csv(folder / "daily.csv", index=False)
         if self.front_door is not None:
             self.front_door.to_csv(folder / "front_door.csv", index=False)
+        if self.events is not None:
+            self.events.to_parquet(folder / "events.parquet", index=False)
         (folder / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
 
 
@@ -344,6 +371,7 @@ def run(
     precision_floor: float = RATE_FLOOR,
     max_cases: float | None = None,
     max_memory_gb: float | None = None,
+    events: bool = False,
 ) -> Results:
     """Run ``replications`` of a scenario (defaults from the scenario) and compute its KPIs.
 
@@ -362,7 +390,12 @@ def run(
     (``limits.py``); above ``max_cases`` (default 5 million simulated cases per replication) or
     ``max_memory_gb`` (default 8) a ``limits.LimitError`` (a ``ScenarioError``) says the estimate
     and how to raise the limit (``math.inf`` lifts it).
+
+    ``events=True`` also keeps the event log (``Results.events``, saved as ``events.parquet``):
+    one row per step of every case, about 22 bytes an event while running (docs/model.md).
     """
+    if events and precision is not None:
+        raise ValueError("events=True needs a fixed number of replications, not precision")
     scenario = with_run_control(scenario, replications, seed)
     if isinstance(executor, Executor):
         parallel = executor.workers
@@ -376,8 +409,13 @@ def run(
         if precision is None:
             indices = list(range(scenario.replications))
             with progress_scope(progress, len(indices), scenario.name) as (step, _):
-                parts = replicate(scenario, indices, ex, step)
-            return combine(scenario, parts, indices)
+                if not events:
+                    parts = replicate(scenario, indices, ex, step)
+                    return combine(scenario, parts, indices)
+                logged = replicate(scenario, indices, ex, step, run_replication_with_events)
+            results = combine(scenario, [tables for tables, _ in logged], indices)
+            results.events = pd.concat([log for _, log in logged], ignore_index=True)
+            return results
         if not precision > 0:
             raise ValueError(f"precision must be positive, got {precision!r}")
         ceiling = max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications)
