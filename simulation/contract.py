@@ -104,6 +104,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "on_time",
     "satisfied",
     "reopens",
+    "supervised",
 )
 OFFICE_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -349,6 +350,8 @@ KPIS: tuple[KPI, ...] = (
     ),
     KPI("reopen_rate", "share", "lower", True, "cases of every kind",
         "reopened after a dissatisfied verdict", "返工率"),
+    KPI("supervised_rate", "share", "lower", True, "cases of every kind",
+        "flagged by town supervision", "督办率"),
 )  # fmt: skip
 """Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
 

@@ -397,6 +397,7 @@ COLUMN_LABELS: dict[str, Mapping[str, str]] = {
     "on_time": {"en": "on time", "zh": "按时办结"},
     "satisfied": {"en": "satisfied at follow-up", "zh": "回访满意"},
     "reopens": {"en": "reopens", "zh": "返工次数"},
+    "supervised": {"en": "supervised by the town", "zh": "镇街督办"},
     "office": {"en": "office", "zh": "机构"},
     "office_code": {"en": "office code", "zh": "区划代码"},
     "level": {"en": "level", "zh": "层级"},

@@ -35,8 +35,11 @@ BEFORE = {
         "offices.csv": "215494419421107e59d59a7b5721e94737dc28beed017dcbeb536913304751a2",
     },
 }
-NEW_CASE_COLUMNS = ["satisfied", "reopens"]
-NEW_KPIS = [k for k in KPI_NAMES if k.startswith("satisfaction_rate")] + ["reopen_rate"]
+NEW_CASE_COLUMNS = ["satisfied", "reopens", "supervised"]
+NEW_KPIS = [k for k in KPI_NAMES if k.startswith("satisfaction_rate")] + [
+    "reopen_rate",
+    "supervised_rate",
+]
 SHORT = ["horizon_days=20", "warmup_days=5", "replications=2"]
 
 
@@ -51,11 +54,13 @@ def test_with_evaluation_off_the_old_outputs_are_unchanged(name, tmp_path):
         table = pd.read_csv(tmp_path / file)
         if file == "kpis.csv":
             new = table[table["kpi"].isin(NEW_KPIS)].set_index("kpi")["mean"]
-            assert new.drop("reopen_rate").isna().all() and new["reopen_rate"] == 0
+            assert new.drop(["reopen_rate", "supervised_rate"]).isna().all()
+            assert new["reopen_rate"] == 0 and new["supervised_rate"] == 0
             table = table[~table["kpi"].isin(NEW_KPIS)].reset_index(drop=True)
         found[file] = table_digest(table)
     cases = pd.read_parquet(tmp_path / "cases.parquet")
     assert cases["satisfied"].isna().all() and (cases["reopens"] == 0).all()
+    assert not cases["supervised"].any()
     found["cases.parquet"] = table_digest(cases.drop(columns=NEW_CASE_COLUMNS))
     assert found == BEFORE[name]
 

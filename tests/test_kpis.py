@@ -155,8 +155,8 @@ def test_kpi_names_in_contract_order():
     assert KPI_NAMES[31:36] == tuple(f"{k}_grid" for k in per_level)
     assert KPI_NAMES[51:56] == tuple(f"{k}_city" for k in per_level)
     follow_up = ("satisfaction_rate", *(f"satisfaction_rate_{x}" for x in (*CHANNELS, *KINDS)))
-    assert KPI_NAMES[56:] == (*follow_up, "reopen_rate")
-    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) + len(follow_up) + 1 == len(set(KPI_NAMES))
+    assert KPI_NAMES[56:] == (*follow_up, "reopen_rate", "supervised_rate")
+    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) + len(follow_up) + 2 == len(set(KPI_NAMES))
     assert LOWER_IS_BETTER <= set(KPI_NAMES)
     assert "escalated_out_rate" in LOWER_IS_BETTER and "one_door_rate" not in LOWER_IS_BETTER
 

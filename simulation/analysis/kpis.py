@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 P90 = 0.9
-OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind", "satisfied", "reopens")
+OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind", "satisfied", "reopens", "supervised")
 """Columns added after format v1's first release: tables without them still compute."""
 OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = ("utilization_paid", "entries", "mean_hours_in_system")
 
@@ -120,6 +120,10 @@ def replication_kpis(
     if "reopens" in cases.columns:  # every kind may be reopened
         reopened = (pd.to_numeric(cases["reopens"]).fillna(0) > 0).astype("float64")
         out["reopen_rate"] = _by_rep(reopened, cases["replication"].astype("int64"), index, "mean")
+    if "supervised" in cases.columns:  # every kind may be supervised
+        flagged = cases["supervised"].astype("boolean").fillna(False).astype("float64")
+        rep = cases["replication"].astype("int64")
+        out["supervised_rate"] = _by_rep(flagged, rep, index, "mean")
     if "kind" in cases.columns:  # disputes only (a missing kind is an old table: a dispute)
         kind = _as_text(cases["kind"])
         cases = cases[(kind == "dispute") | pd.isna(kind)]

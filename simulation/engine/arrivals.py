@@ -39,6 +39,7 @@ STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
 # Purposes added later get streams of their own, so the draws above never move (CRN).
 STREAM_EVALUATION = 3  # + part (0: baseline, 1 + k: surge k): the follow-up verdict
 STREAM_REWORK = 4  # + case + round: the reopen draw and the verdicts after a reopen
+STREAM_SUPERVISION = 5  # + case: the town's pull-up draw
 IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
 
 
@@ -96,6 +97,12 @@ def rework_draws(seed: int, replication: int, case: int, round_: int) -> tuple[f
     u = np.random.default_rng(replication_seed(seed, replication, STREAM_REWORK, case, round_))
     reopen, verdict = u.random(2).tolist()
     return reopen, verdict
+
+
+def supervision_draw(seed: int, replication: int, case: int) -> float:
+    """A supervised case's pull-up uniform (drawn only when a waiting case is flagged)."""
+    rng = np.random.default_rng(replication_seed(seed, replication, STREAM_SUPERVISION, case))
+    return float(rng.random())
 
 
 def time_of_day(u: np.ndarray, hourly: list[float]) -> np.ndarray:

@@ -26,9 +26,9 @@ from simpy.events import NORMAL, Event
 
 from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
 from ..scenario.schema import Scenario, open_hours_per_week
-from .arrivals import Cases, draw_cases, rework_draws
+from .arrivals import Cases, draw_cases, rework_draws, supervision_draw
 from .calendar import scenario_calendar
-from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
+from .city import CITY, COUNTY, GRID, TOWN, VILLAGE, City, specialist_groups
 from .evaluation import chance_of_one, coefficients
 from .events import (
     ARRIVE,
@@ -48,6 +48,7 @@ from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawRep
 
 GRID_VISIT, HOTLINE, ONLINE, WALK_IN = (int(c) for c in Channel)
 N_LEVELS = len(LEVELS)
+N_SEVERITIES = len(SEVERITIES)
 
 
 class _Call(Event):
@@ -99,7 +100,7 @@ class _Case:
     __slots__ = (
         "i", "type", "severity", "office", "level", "pool", "dept", "n_depts", "token",
         "joined", "waiting", "doors", "trips", "places", "levels", "wait", "work", "intake_due",
-        "entered", "first_contact", "reopens",
+        "entered", "first_contact", "reopens", "supervised",
     )  # fmt: skip
 
     def __init__(self, i: int, type_: int, severity: int) -> None:
@@ -124,6 +125,7 @@ class _Case:
         self.entered = 0.0  # when it entered its current office
         self.first_contact = False  # a first-contact settlement: a short job, not a case
         self.reopens = 0
+        self.supervised = 0  # 1 once flagged by the town (督办): served before the others
 
 
 class Model:
@@ -178,6 +180,10 @@ class Model:
         self.reopen_hours = scenario.evaluation.reopen_days * HOURS_PER_DAY
         self.max_reopens = scenario.evaluation.max_reopens
         self.limit_days = [getattr(scenario.time_limits_days, s) for s in SEVERITIES]
+        sup = scenario.supervision
+        self.supervise = sup.enabled
+        self.supervise_after = [d * HOURS_PER_DAY * sup.share_of_limit for d in self.limit_days]
+        self.pull_up = sup.pull_up
 
         offices = city.offices
         self.parent = [o.parent for o in offices]
@@ -254,6 +260,7 @@ class Model:
         self.current_level = np.full(n, -1, dtype=np.int8)
         self.satisfied = np.full(n, -1, dtype=np.int8)  # -1: not asked (or reopened since)
         self.reopens = np.zeros(n, dtype=np.int16)
+        self.supervised = np.zeros(n, dtype=bool)
         self.active: dict[int, _Case] = {}
         self.open_counted = 0
         self.arrived = 0
@@ -333,6 +340,7 @@ class Model:
             satisfied=self.satisfied,
             reopens=self.reopens,
             events=self.events,
+            supervised=self.supervised,
         )
 
     # ------------------------------------------------------------ arrivals and entry
@@ -354,6 +362,8 @@ class Model:
         channel = self.c_channel[i]
         if self.events is not None:
             self.events.add(i, now, branch[GRID], ARRIVE)
+        if self.supervise:
+            self._after(self.supervise_after[case.severity], self._supervise, case)
         if channel == GRID_VISIT:
             if self.c_settles[i]:  # the grid worker settles it on the spot
                 self._join_first_contact(case, branch[GRID])
@@ -452,7 +462,8 @@ class Model:
             return
         case.waiting = True
         self._seq += 1
-        heapq.heappush(pool.queue, (-case.severity, self._seq, case, case.token))
+        priority = -case.severity - case.supervised * N_SEVERITIES
+        heapq.heappush(pool.queue, (priority, self._seq, case, case.token))
         pool.waiting += 1
         self.o_queue[office] += 1
         self.queue_by_level[case.level] += 1
@@ -694,6 +705,45 @@ class Model:
         """返工: the case is handled again at the office that closed it (a new intake)."""
         case.intake_due = True
         self._join(case, office)
+
+    def _supervise(self, case: _Case) -> None:
+        """督办: the share of the time limit has passed. A case still open below the town is
+        flagged; if it is waiting, it moves ahead of unsupervised cases, and the town pulls it
+        up to its own office with chance ``pull_up``."""
+        i = case.i
+        if self.active.get(i) is not case or case.first_contact or case.level >= TOWN:
+            return
+        if self.current_level[i] != case.level:
+            return  # on its way up already
+        case.supervised = 1
+        self.supervised[i] = True
+        if not case.waiting:
+            return  # in service: its next queue sees the flag
+        pool = case.pool
+        if (
+            self.pull_up
+            and supervision_draw(self.scenario.seed, self.replication, i) < self.pull_up
+        ):
+            case.waiting = False
+            pool.waiting -= 1
+            self.o_queue[case.office] -= 1
+            self.queue_by_level[case.level] -= 1
+            case.wait += self.env.now - case.joined
+            self._leave(case)
+            if self.events is not None:
+                self.events.add(i, self.env.now, case.office, ESCALATE)
+            town = self.branch[self.c_grid[i]][TOWN]
+            case.intake_due = not self.shared_information
+            self.current_level[i] = TOWN
+            self._move(self.transfer_hours, case, town)
+            return
+        case.token += 1  # its old place in the queue lapses: re-queued ahead
+        self._seq += 1
+        priority = -case.severity - N_SEVERITIES
+        heapq.heappush(pool.queue, (priority, self._seq, case, case.token))
+        patience = self.patience[case.severity]
+        if patience != math.inf:  # the lapsed token cancelled its patience watch: renew it
+            self._watch_patience(case.joined + patience, case)
 
     def _counted_done(self, i: int) -> None:
         if self.c_counted[i]:

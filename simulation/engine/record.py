@@ -70,6 +70,8 @@ class RawReplication:
     """Per case: how many times a dissatisfied verdict reopened it."""
     events: EventLog | None = None
     """The event log, when asked for (``events.py``)."""
+    supervised: np.ndarray | None = None
+    """Per case: flagged by town supervision (督办)."""
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
@@ -109,6 +111,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
         asked = verdict >= 0
         satisfied[asked] = verdict[asked] == 1
     reopens = raw.reopens[keep] if raw.reopens is not None else np.zeros(len(keep))
+    supervised = raw.supervised[keep] if raw.supervised is not None else np.zeros(len(keep), bool)
 
     branch = city.branch[cases.grid[keep]]
     names = [o.name for o in city.offices]
@@ -145,6 +148,7 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
             "on_time": on_time,
             "satisfied": satisfied,
             "reopens": reopens.astype(np.int64),
+            "supervised": supervised.astype(bool),
         },
         columns=list(CASE_COLUMNS),
     )

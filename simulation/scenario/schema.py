@@ -26,6 +26,7 @@ from .evaluation import EvaluationSpec
 from .holidays import UnsupportedYearError, check_years
 from .offices import OfficesSpec, check_override
 from .spec import Count, NonNegative, Positive, Probability, Spec, check_shares, invalid
+from .supervision import SupervisionSpec
 
 __all__ = [
     "CitySpec",
@@ -345,6 +346,7 @@ class Scenario(Spec):
     time_limits_days: TimeLimitsDays = TimeLimitsDays()
     backlog_days: Positive = 90
     evaluation: EvaluationSpec = EvaluationSpec()
+    supervision: SupervisionSpec = SupervisionSpec()
     targets: dict[KpiName, Target] = Field(default_factory=_default_targets)
 
     @model_validator(mode="before")
