@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import store
 from ..analysis import kpis as kpi_functions
+from ..analysis.grids import grid_table
 from ..engine.city import build_city
 from ..engine.events import events_table
 from ..engine.model import Model, cyclic_gc_paused
@@ -349,6 +350,7 @@ class Results:
         self.cases.to_parquet(folder / "cases.parquet", index=False)
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
+        grid_table(self.cases).to_csv(folder / "grids.csv", index=False)
         if self.front_door is not None:
             self.front_door.to_csv(folder / "front_door.csv", index=False)
         if self.events is not None:

@@ -32,10 +32,11 @@ import yaml
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..analysis.counties import county_kpis
+from ..analysis.grids import grid_table
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, is_share
 from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
 from ..formats import number
-from ..i18n import DEFAULT_LANGUAGE, text, unit_label
+from ..i18n import DEFAULT_LANGUAGE, column_label, text, unit_label
 from . import figures as plots
 from .results_io import RunTables, flatten, load_results
 from .text import format_difference, format_interval, format_value
@@ -270,6 +271,19 @@ def _table(frame: pd.DataFrame, index_label: str | None = None) -> str:
     return f"<div class=scroll><table><tr>{head}</tr>{''.join(body)}</table></div>"
 
 
+def _worst_grids_html(run: RunTables, lang: str, top: int = 20) -> list[str]:
+    """The base run's worst grids (grids.csv's first rows): where cases began and ended badly."""
+    if run.cases is None or run.cases.empty:
+        return []
+    worst = grid_table(run.cases).head(top).drop(columns=["county", "town", "village"])
+    worst = worst.rename(columns={c: column_label(c, lang) for c in worst.columns})
+    heading = text("report.worst_grids", lang, name=run.name)
+    return [
+        f"<h2>{_esc(heading)}</h2>",
+        _table(worst.set_index(worst.columns[0]), worst.columns[0]),
+    ]
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float | np.floating):
         return number(value)
@@ -493,6 +507,7 @@ def render_html(
             parts.append(_table(diffs, text("report.key", lang)))
         if len({r.seed for r in runs}) > 1:
             parts.append(f"<p class=no>{_esc(text('report.seeds_differ', lang))}</p>")
+    parts += _worst_grids_html(runs[0], lang)
     meta = run_metadata(runs, lang)
     parts += [f"<h2>{_esc(text('report.runs', lang))}</h2>",
               _table(meta.set_index(meta.columns[0]), meta.columns[0])]  # fmt: skip
