@@ -165,10 +165,12 @@ def replicate(
     indices: Sequence[int],
     executor: Executor,
     step: Callable[[int], None] | None = None,
-    function: Callable = run_replication,
+    function: Callable | None = None,
 ) -> list:
     """The tables of replications ``indices``, in that order, whatever order they finish in
-    (what ``function(scenario, r)`` returns: ``run_replication`` by default)."""
+    (what ``function(scenario, r)`` returns: ``run_replication`` by default, looked up at
+    call time so a test may replace it)."""
+    function = function or run_replication
     tasks = [(r, function, scenario, r) for r in indices]
     done: dict[int, Any] = {}
     with contextlib.closing(executor.map_unordered(tasks)) as finished:
