@@ -102,6 +102,9 @@ CASE_COLUMNS: tuple[str, ...] = (
     "wait_hours",
     "handling_hours",
     "on_time",
+    "satisfied",
+    "reopens",
+    "supervised",
 )
 OFFICE_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -131,6 +134,31 @@ FRONT_DOOR_COLUMNS: tuple[str, ...] = (
     "answered_in_target",
     "wait_seconds",
 )
+EVENT_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "case_id",
+    "time",
+    "office",
+    "level",
+    "activity",
+    "outcome",
+)
+"""``events.parquet`` (``run --events``): one row per step of a case; ``outcome`` on closings."""
+EVENT_ACTIVITIES: tuple[str, ...] = (
+    "arrive",
+    "first_contact",
+    "queue",
+    "start",
+    "finish",
+    "escalate",
+    "self_escalate",
+    "refer",
+    "reopen",
+    "petition",
+    "close",
+)
+"""The steps of the event log, in code order (``petition`` is reserved: petitions are not
+modelled yet)."""
 CODE_COLUMNS: frozenset[str] = frozenset({"town_code", "office_code"})
 """Division codes beside the names: no KPI reads them, so tables made by hand may omit them."""
 DAILY_COLUMNS: tuple[str, ...] = (
@@ -206,6 +234,9 @@ def _level_kpis(level: str) -> tuple[KPI, ...]:
     )  # fmt: skip
 
 
+_EVALUATED = "evaluated cases"
+"""Closed counted cases of every kind asked at follow-up (NaN when ``evaluation`` is off)."""
+_CHANNEL_ZH = {"grid_visit": "网格上报", "hotline": "热线", "online": "网上", "walk_in": "来访"}
 _KIND_ZH = {"consultation": "咨询", "help": "求助", "complaint": "投诉", "dispute": "纠纷"}
 
 
@@ -305,13 +336,30 @@ KPIS: tuple[KPI, ...] = (
         "热线平均等待秒数",
     ),
     *(kpi for level in LEVELS for kpi in _level_kpis(level)),
-)
+    KPI("satisfaction_rate", "share", "higher", True, _EVALUATED,
+        "satisfied at follow-up", "回访满意率"),
+    *(
+        KPI(f"satisfaction_rate_{channel}", "share", "higher", True, f"evaluated {channel} cases",
+            f"satisfied at follow-up, {channel} cases", f"{_CHANNEL_ZH[channel]}回访满意率")
+        for channel in CHANNELS
+    ),
+    *(
+        KPI(f"satisfaction_rate_{kind}", "share", "higher", True, f"evaluated {kind} cases",
+            f"satisfied at follow-up, {kind} cases", f"{_KIND_ZH[kind]}类回访满意率")
+        for kind in KINDS
+    ),
+    KPI("reopen_rate", "share", "lower", True, "cases of every kind",
+        "reopened after a dissatisfied verdict", "返工率"),
+    KPI("supervised_rate", "share", "lower", True, "cases of every kind",
+        "flagged by town supervision", "督办率"),
+)  # fmt: skip
 """Every KPI, in the contract's order (also the row order of ``kpis.csv``)."""
 
 KPI_BY_NAME: dict[str, KPI] = {kpi.name: kpi for kpi in KPIS}
 KPI_NAMES: tuple[str, ...] = tuple(KPI_BY_NAME)
-COUNTY_KPIS: tuple[str, ...] = tuple(
-    k.name for k in KPIS if k.covers == _CASES and not k.name.startswith("backlog")
+COUNTY_KPIS: tuple[str, ...] = (
+    *(k.name for k in KPIS if k.covers == _CASES and not k.name.startswith("backlog")),
+    "satisfaction_rate",
 )
 """KPIs a county's own cases decide (rates, doors, trips, days): those computed by county."""
 LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.better == "lower")

@@ -188,6 +188,10 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh": "随机种子不同：各情景的重复运行不是共同随机数，配对差值并不比独立比较更精确。",
     },
     "report.runs": {"en": "Runs", "zh": "运行信息"},
+    "report.worst_grids": {
+        "en": "Worst 20 grids of {name} (网格责任倒查): cases that began there and ended badly",
+        "zh": "{name}：不良结果最多的20个网格（网格责任倒查）",
+    },
     "report.all_kpis": {"en": "All KPIs", "zh": "全部指标"},
     "report.all_kpis_note": {
         "en": "Mean over replications with its 95% Student-t interval; ✓/✗: the mean meets or "
@@ -395,6 +399,14 @@ COLUMN_LABELS: dict[str, Mapping[str, str]] = {
     "wait_hours": {"en": "wait (hours)", "zh": "排队（小时）"},
     "handling_hours": {"en": "handling (hours)", "zh": "办理（小时）"},
     "on_time": {"en": "on time", "zh": "按时办结"},
+    "satisfied": {"en": "satisfied at follow-up", "zh": "回访满意"},
+    "reopens": {"en": "reopens", "zh": "返工次数"},
+    "supervised": {"en": "supervised by the town", "zh": "镇街督办"},
+    "escalated_beyond_town": {"en": "escalated beyond the town", "zh": "越出镇街"},
+    "reopened": {"en": "reopened", "zh": "返工"},
+    "late": {"en": "late", "zh": "超时"},
+    "ended_badly": {"en": "ended badly", "zh": "不良结果"},
+    "bad_rate": {"en": "share ended badly", "zh": "不良结果占比"},
     "office": {"en": "office", "zh": "机构"},
     "office_code": {"en": "office code", "zh": "区划代码"},
     "level": {"en": "level", "zh": "层级"},

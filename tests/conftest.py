@@ -56,6 +56,7 @@ class Case:
     online: Mapping[str, float] | float = FAIL
     misroute: float = FAIL
     give_up: Mapping[str, float] | float = FAIL
+    evaluation: float = 1.0  # the follow-up draw: dissatisfied when below the chance
 
 
 def _per_level(value: Mapping[str, float] | float, default: float) -> list[float]:
@@ -85,6 +86,7 @@ def make_cases(*cases: Case) -> Cases:
         online_u=np.asarray([_per_level(c.online, FAIL) for c in ordered]).reshape(-1, 5),
         misroute_u=np.asarray([c.misroute for c in ordered], dtype=float),
         give_up_u=np.asarray([_per_level(c.give_up, FAIL) for c in ordered]).reshape(-1, 5),
+        evaluation_u=np.asarray([c.evaluation for c in ordered], dtype=float),
     )
 
 

@@ -12,7 +12,9 @@ from simulation.analysis.kpis import meets_target, replication_kpis, summarize
 from simulation.analysis.stats import mean_ci
 from simulation.contract import (
     CASE_COLUMNS,
+    CHANNELS,
     DAILY_COLUMNS,
+    KINDS,
     KPI_NAMES,
     LEVELS,
     LOWER_IS_BETTER,
@@ -151,8 +153,10 @@ def test_kpi_names_in_contract_order():
     assert front[0] == "first_contact_rate" and front[-1] == "wait_seconds_hotline"
     per_level = ("wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid")
     assert KPI_NAMES[31:36] == tuple(f"{k}_grid" for k in per_level)
-    assert KPI_NAMES[-5:] == tuple(f"{k}_city" for k in per_level)
-    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) == len(set(KPI_NAMES))
+    assert KPI_NAMES[51:56] == tuple(f"{k}_city" for k in per_level)
+    follow_up = ("satisfaction_rate", *(f"satisfaction_rate_{x}" for x in (*CHANNELS, *KINDS)))
+    assert KPI_NAMES[56:] == (*follow_up, "reopen_rate", "supervised_rate")
+    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) + len(follow_up) + 2 == len(set(KPI_NAMES))
     assert LOWER_IS_BETTER <= set(KPI_NAMES)
     assert "escalated_out_rate" in LOWER_IS_BETTER and "one_door_rate" not in LOWER_IS_BETTER
 

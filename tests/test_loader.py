@@ -715,7 +715,8 @@ def test_kpi_names_include_per_level_kpis():
     assert {"wait_hours_grid", "utilization_city", "arrivals_town", "one_door_rate"} <= set(
         KPI_NAMES
     )
-    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 31 + 5 * 5
+    # + satisfaction_rate* (9), reopen_rate, supervised_rate
+    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 31 + 5 * 5 + 11
 
 
 def test_error_survives_pickling(tmp_path):

@@ -346,6 +346,7 @@ def test_single_grid_city_runs_and_saves(tmp_path):
         "cases.parquet",
         "daily.csv",
         "front_door.csv",
+        "grids.csv",
         "kpis.csv",
         "offices.csv",
         "scenario.yaml",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..contract import (
     CASE_COLUMNS,
+    CHANNELS,
     CODE_COLUMNS,
     DAILY_COLUMNS,
     FRONT_DOOR_COLUMNS,
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 P90 = 0.9
-OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind",)
+OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind", "satisfied", "reopens", "supervised")
 """Columns added after format v1's first release: tables without them still compute."""
 OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = ("utilization_paid", "entries", "mean_hours_in_system")
 
@@ -114,6 +115,15 @@ def replication_kpis(
         raise ValueError(f"horizon_days must be a positive number, got {horizon_days!r}")
     index = _replications(replications, offices, cases, daily)
     out = pd.DataFrame(np.nan, index=index, columns=list(KPI_NAMES), dtype="float64")
+    if "satisfied" in cases.columns:  # every kind is asked at follow-up
+        _satisfaction_kpis(cases, index, out)
+    if "reopens" in cases.columns:  # every kind may be reopened
+        reopened = (pd.to_numeric(cases["reopens"]).fillna(0) > 0).astype("float64")
+        out["reopen_rate"] = _by_rep(reopened, cases["replication"].astype("int64"), index, "mean")
+    if "supervised" in cases.columns:  # every kind may be supervised
+        flagged = cases["supervised"].astype("boolean").fillna(False).astype("float64")
+        rep = cases["replication"].astype("int64")
+        out["supervised_rate"] = _by_rep(flagged, rep, index, "mean")
     if "kind" in cases.columns:  # disputes only (a missing kind is an old table: a dispute)
         kind = _as_text(cases["kind"])
         cases = cases[(kind == "dispute") | pd.isna(kind)]
@@ -205,6 +215,25 @@ def replication_kpis(
     if set(OPTIONAL_OFFICE_COLUMNS) <= set(offices.columns):
         _system_kpis(offices, off, index, out)
     return out
+
+
+def _satisfaction_kpis(cases: pd.DataFrame, index: pd.Index, out: pd.DataFrame) -> None:
+    """Share of evaluated cases (every kind) whose follow-up verdict is satisfied: overall, by
+    channel and by kind (NaN where none was evaluated, e.g. with ``evaluation`` off)."""
+    verdict = cases["satisfied"].astype("boolean")
+    asked = verdict.notna().to_numpy()
+    if not asked.any():
+        return
+    rep = cases["replication"].astype("int64")[asked]
+    value = verdict[asked].astype("float64")
+    out["satisfaction_rate"] = _by_rep(value, rep, index, "mean")
+    for column, names in (("channel", CHANNELS), ("kind", KINDS)):
+        if column not in cases.columns:
+            continue
+        group = _as_text(cases[column])[asked]
+        for name in names:
+            mine = group == name
+            out[f"satisfaction_rate_{name}"] = _by_rep(value[mine], rep[mine], index, "mean")
 
 
 def _system_kpis(

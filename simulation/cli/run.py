@@ -25,6 +25,12 @@ def add(commands) -> None:
         help="also write results.xlsx: KPIs with targets, KPIs by county, offices and up to "
         "100,000 cases, headers in the chosen language",
     )
+    parser.add_argument(
+        "--events",
+        action="store_true",
+        help="also write events.parquet: one row per step of every case (replication, "
+        "case_id, time, office, level, activity, outcome) for process-mining tools",
+    )
     common.executor_options(parser)
     parser.add_argument(
         "--precision",
@@ -75,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
         max_cases=args.max_cases,
         max_memory_gb=args.max_memory,
         **common.executor_kwargs(args),
+        **({"events": True} if args.events else {}),
     )
     replications = results.scenario.replications
     results.save(out, force=args.force)

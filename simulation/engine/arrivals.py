@@ -36,6 +36,10 @@ N_EXTRA = X_GIVE_UP + len(LEVELS)
 SECONDS_PER_HOUR = 3600.0
 
 STREAM_ARRIVALS, STREAM_FATES, STREAM_SURGES = 0, 1, 2
+# Purposes added later get streams of their own, so the draws above never move (CRN).
+STREAM_EVALUATION = 3  # + part (0: baseline, 1 + k: surge k): the follow-up verdict
+STREAM_REWORK = 4  # + case + round: the reopen draw and the verdicts after a reopen
+STREAM_SUPERVISION = 5  # + case: the town's pull-up draw
 IN_PERSON = (CHANNELS.index("grid_visit"), CHANNELS.index("walk_in"))
 
 
@@ -59,6 +63,7 @@ class Cases:
     talk: np.ndarray | None = None  # a seat's hours per call
     call_patience: np.ndarray | None = None  # hours a caller waits for an operator
     dispatch: np.ndarray | None = None  # a dispatcher's hours per work order
+    evaluation_u: np.ndarray | None = None  # dissatisfied at follow-up when below its chance
 
     def __post_init__(self) -> None:
         n = len(self.time)
@@ -71,6 +76,7 @@ class Cases:
             ("talk", 0.0),
             ("call_patience", np.inf),
             ("dispatch", 0.0),
+            ("evaluation_u", 1.0),  # never below a chance: always satisfied
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill))
@@ -82,6 +88,21 @@ class Cases:
 def replication_seed(seed: int, replication: int, *purpose: int) -> np.random.SeedSequence:
     """Stream ``replication`` of the root seed, split further by purpose."""
     return np.random.SeedSequence(seed, spawn_key=(replication, *purpose))
+
+
+def rework_draws(seed: int, replication: int, case: int, round_: int) -> tuple[float, float]:
+    """A case's (reopen, verdict) uniforms of follow-up round ``round_`` (0: the first close).
+    Drawn only when needed (a dissatisfied verdict is rare), from a stream of the case's own,
+    so they never move another draw and stay with the citizen across scenarios."""
+    u = np.random.default_rng(replication_seed(seed, replication, STREAM_REWORK, case, round_))
+    reopen, verdict = u.random(2).tolist()
+    return reopen, verdict
+
+
+def supervision_draw(seed: int, replication: int, case: int) -> float:
+    """A supervised case's pull-up uniform (drawn only when a waiting case is flagged)."""
+    rng = np.random.default_rng(replication_seed(seed, replication, STREAM_SUPERVISION, case))
+    return float(rng.random())
 
 
 def time_of_day(u: np.ndarray, hourly: list[float]) -> np.ndarray:
@@ -199,6 +220,7 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
     grid = _pick(arrival_rng, residents, len(times)) if len(times) else np.zeros(0, np.int64)
     fate_rng = np.random.default_rng(replication_seed(seed, replication, STREAM_FATES))
     parts = [(times, grid, _fates(scenario, fate_rng, len(times)))]
+    part_keys = [0]  # baseline 0, surge k 1 + k: the key of each part's follow-up stream
 
     type_names = list(scenario.case_types)
     for k, surge in enumerate(scenario.arrivals.surges):
@@ -212,8 +234,17 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
         s_grid = where[_pick(rng, residents[where], len(s_times))] if len(s_times) else where[:0]
         forced = type_names.index(surge.type)
         parts.append((s_times, s_grid, _fates(scenario, rng, len(s_times), forced)))
+        part_keys.append(1 + k)
 
     time = np.concatenate([p[0] for p in parts])
+    evaluation_u = np.concatenate(
+        [
+            np.random.default_rng(
+                replication_seed(seed, replication, STREAM_EVALUATION, key)
+            ).random(len(p[0]))
+            for key, p in zip(part_keys, parts, strict=True)
+        ]
+    )
     channel = np.concatenate([p[2]["channel"] for p in parts])
     # A citizen walks in, and a grid worker visits, only while offices work: those arrivals
     # drawn in closed hours happen at the next opening. Calls and the app run round the clock.
@@ -243,4 +274,5 @@ def draw_cases(scenario: Scenario, city: City, replication: int) -> Cases:
         talk=column("talk"),
         call_patience=column("call_patience"),
         dispatch=column("dispatch"),
+        evaluation_u=evaluation_u[order],
     )

@@ -26,14 +26,29 @@ from simpy.events import NORMAL, Event
 
 from ..contract import CHANNELS, HOURS_PER_DAY, LEVELS, SEVERITIES, Channel
 from ..scenario.schema import Scenario, open_hours_per_week
-from .arrivals import Cases, draw_cases
+from .arrivals import Cases, draw_cases, rework_draws, supervision_draw
 from .calendar import scenario_calendar
-from .city import CITY, COUNTY, GRID, VILLAGE, City, specialist_groups
+from .city import CITY, COUNTY, GRID, TOWN, VILLAGE, City, specialist_groups
+from .evaluation import chance_of_one, coefficients
+from .events import (
+    ARRIVE,
+    CLOSE,
+    ESCALATE,
+    FINISH,
+    FIRST_CONTACT,
+    QUEUE,
+    REFER,
+    REOPEN,
+    SELF_ESCALATE,
+    START,
+    EventLog,
+)
 from .front_door import CASE, SETTLED, pass_front_door
 from .record import ABANDONED, ESCALATED_OUT, LITIGATION, OPEN, RESOLVED, RawReplication
 
 GRID_VISIT, HOTLINE, ONLINE, WALK_IN = (int(c) for c in Channel)
 N_LEVELS = len(LEVELS)
+N_SEVERITIES = len(SEVERITIES)
 
 
 class _Call(Event):
@@ -85,7 +100,7 @@ class _Case:
     __slots__ = (
         "i", "type", "severity", "office", "level", "pool", "dept", "n_depts", "token",
         "joined", "waiting", "doors", "trips", "places", "levels", "wait", "work", "intake_due",
-        "entered", "first_contact",
+        "entered", "first_contact", "reopens", "supervised",
     )  # fmt: skip
 
     def __init__(self, i: int, type_: int, severity: int) -> None:
@@ -109,15 +124,24 @@ class _Case:
         self.intake_due = True
         self.entered = 0.0  # when it entered its current office
         self.first_contact = False  # a first-contact settlement: a short job, not a case
+        self.reopens = 0
+        self.supervised = 0  # 1 once flagged by the town (督办): served before the others
 
 
 class Model:
     """One replication of a scenario on its city."""
 
     def __init__(
-        self, scenario: Scenario, city: City, replication: int, cases: Cases | None = None
+        self,
+        scenario: Scenario,
+        city: City,
+        replication: int,
+        cases: Cases | None = None,
+        events: bool = False,
     ) -> None:
-        """``cases`` replaces the drawn arrivals (tests follow hand-built cases this way)."""
+        """``cases`` replaces the drawn arrivals (tests follow hand-built cases this way);
+        ``events`` keeps the event log (one row per step of every case, ``events.py``)."""
+        self.events = EventLog() if events else None
         self.scenario = scenario
         self._given_cases = cases
         self.city = city
@@ -150,6 +174,16 @@ class Model:
         self.shared_information = esc.shared_information
         self.referral_hours = esc.referral_days * HOURS_PER_DAY
         self.drain = scenario.drain
+        self.eval_coef = coefficients(scenario.evaluation)
+        self.evaluate = scenario.evaluation.enabled
+        self.reopen = scenario.evaluation.reopen if self.evaluate else 0.0
+        self.reopen_hours = scenario.evaluation.reopen_days * HOURS_PER_DAY
+        self.max_reopens = scenario.evaluation.max_reopens
+        self.limit_days = [getattr(scenario.time_limits_days, s) for s in SEVERITIES]
+        sup = scenario.supervision
+        self.supervise = sup.enabled
+        self.supervise_after = [d * HOURS_PER_DAY * sup.share_of_limit for d in self.limit_days]
+        self.pull_up = sup.pull_up
 
         offices = city.offices
         self.parent = [o.parent for o in offices]
@@ -224,6 +258,9 @@ class Model:
         self.wait = np.zeros(n)
         self.work = np.zeros(n)
         self.current_level = np.full(n, -1, dtype=np.int8)
+        self.satisfied = np.full(n, -1, dtype=np.int8)  # -1: not asked (or reopened since)
+        self.reopens = np.zeros(n, dtype=np.int16)
+        self.supervised = np.zeros(n, dtype=bool)
         self.active: dict[int, _Case] = {}
         self.open_counted = 0
         self.arrived = 0
@@ -253,6 +290,7 @@ class Model:
         self.c_misroute_u = array("d", cases.misroute_u.tobytes())
         self.c_give_up_u = array("d", np.ascontiguousarray(cases.give_up_u).ravel().tobytes())
         self.c_first_contact_hours = array("d", cases.first_contact_hours.tobytes())
+        self.c_evaluation_u = cases.evaluation_u.tolist()
 
         self.daily_rows: list[np.ndarray] = []
         self.env.process(self._sample_daily())
@@ -299,6 +337,10 @@ class Model:
             office_entries=np.asarray(self.o_entries),
             office_system_hours=np.asarray(self.o_system),
             office_share=np.asarray(self.share),
+            satisfied=self.satisfied,
+            reopens=self.reopens,
+            events=self.events,
+            supervised=self.supervised,
         )
 
     # ------------------------------------------------------------ arrivals and entry
@@ -318,6 +360,10 @@ class Model:
         branch = self.branch[self.c_grid[i]]
         triage = self.triage[case.severity]
         channel = self.c_channel[i]
+        if self.events is not None:
+            self.events.add(i, now, branch[GRID], ARRIVE)
+        if self.supervise:
+            self._after(self.supervise_after[case.severity], self._supervise, case)
         if channel == GRID_VISIT:
             if self.c_settles[i]:  # the grid worker settles it on the spot
                 self._join_first_contact(case, branch[GRID])
@@ -336,6 +382,8 @@ class Model:
                 return
             if level < triage:  # referred up at the counter: another door
                 case.doors += 1
+                if self.events is not None:
+                    self.events.add(i, self.env.now, office, REFER)
                 office = branch[triage]
             self._walk_into(case, office, 0.0)
         else:  # a work order from a call or the app: the call (or app) was the one door
@@ -367,6 +415,8 @@ class Model:
             case.doors += 1
             case.trips += 1
             delay += self.referral_hours
+            if self.events is not None:
+                self.events.add(case.i, self.env.now, office, REFER)
         self._move(delay, case, office)
 
     # ------------------------------------------------------------ queues and service
@@ -390,6 +440,8 @@ class Model:
         """A request settled at first contact: a short job in ``office``'s queue, not a case."""
         case.first_contact = True
         case.office = office
+        if self.events is not None:
+            self.events.add(case.i, self.env.now, office, FIRST_CONTACT)
         case.level = self.office_level[office]
         self.current_level[case.i] = case.level
         case.pool = self.pools[office][case.type]
@@ -401,6 +453,8 @@ class Model:
         office = case.office
         if self.t0 <= now < self.t1:
             self.o_arrivals[office] += 1
+        if self.events is not None:
+            self.events.add(case.i, now, office, QUEUE)
         case.token += 1
         case.joined = now
         if pool.free and not pool.waiting and (self.always_open or self.calendar.is_open(now)):
@@ -408,7 +462,8 @@ class Model:
             return
         case.waiting = True
         self._seq += 1
-        heapq.heappush(pool.queue, (-case.severity, self._seq, case, case.token))
+        priority = -case.severity - case.supervised * N_SEVERITIES
+        heapq.heappush(pool.queue, (priority, self._seq, case, case.token))
         pool.waiting += 1
         self.o_queue[office] += 1
         self.queue_by_level[case.level] += 1
@@ -485,6 +540,8 @@ class Model:
         i, level, office = case.i, case.level, case.office
         pool.free -= 1
         self.busy_by_level[level] += 1
+        if self.events is not None:
+            self.events.add(i, now, office, START)
         wait = now - case.joined
         case.wait += wait
         if case.first_contact:
@@ -523,6 +580,8 @@ class Model:
         pool.free += 1
         level, office, i = case.level, case.office, case.i
         self.busy_by_level[level] -= 1
+        if self.events is not None:
+            self.events.add(i, self.env.now, office, FINISH)
         self._serve_next(pool)
         if case.first_contact:
             self._settle(case)
@@ -532,6 +591,8 @@ class Model:
             case.dept += 1
             case.doors += 1
             case.intake_due = not shared
+            if self.events is not None:
+                self.events.add(i, self.env.now, office, REFER)
             if self.referral_hours:  # scattered departments: the citizen's own next trip
                 self._after(self.referral_hours, self._enqueue, case)
             else:
@@ -547,6 +608,8 @@ class Model:
             case.intake_due = not shared
             parent = self.parent[office]
             self._leave(case)
+            if self.events is not None:
+                self.events.add(i, self.env.now, office, ESCALATE)
             self.current_level[i] = level + 1
             self._move(self.transfer_hours, case, parent)
 
@@ -567,6 +630,8 @@ class Model:
         else:  # in person, so at the parent office's next opening
             parent = self.parent[office]
             self._leave(case)
+            if self.events is not None:
+                self.events.add(case.i, now, office, SELF_ESCALATE)
             case.doors += 1
             self._visit(case, self._place(parent, 0))
             opening = now if self.always_open else self.calendar.next_open(now)
@@ -586,6 +651,8 @@ class Model:
         if self.t0 <= self.env.now < self.t1:
             self.o_resolved[case.office] += 1
         self.fate[i] = SETTLED
+        if self.events is not None:
+            self.events.add(i, self.env.now, case.office, CLOSE, RESOLVED)
         self.current_level[i] = -1
         del self.active[i]
         self._counted_done(i)
@@ -593,6 +660,10 @@ class Model:
     def _close(self, case: _Case, outcome: int, level: int) -> None:
         i = case.i
         self._leave(case)
+        if self.events is not None:  # every closing, also one a verdict then reopens
+            self.events.add(i, self.env.now, case.office, CLOSE, outcome)
+        if self.evaluate and self._follow_up(case, outcome):
+            return  # reopened: still open, back at its office after reopen_days
         self.closed[i] = self.env.now
         self.outcome[i] = outcome
         self.closed_level[i] = level
@@ -600,6 +671,79 @@ class Model:
         self._write(case)
         del self.active[i]
         self._counted_done(i)
+
+    def _follow_up(self, case: _Case, outcome: int) -> bool:
+        """The follow-up call (回访) on closing: record the verdict; a dissatisfied one reopens
+        the case with chance ``reopen`` (at most ``max_reopens`` times). True when reopened."""
+        i = case.i
+        now = self.env.now
+        if case.reopens:
+            reopen_u, u = rework_draws(self.scenario.seed, self.replication, i, case.reopens)
+        else:
+            reopen_u, u = math.nan, self.c_evaluation_u[i]
+        late = (now - self.c_time[i]) / HOURS_PER_DAY - self.limit_days[case.severity]
+        chance = chance_of_one(self.eval_coef, case.doors, case.trips, late, outcome == RESOLVED)
+        if u >= chance:
+            self.satisfied[i] = 1
+            return False
+        self.satisfied[i] = 0
+        if not self.reopen or case.reopens >= self.max_reopens:
+            return False
+        if case.reopens == 0:
+            reopen_u = rework_draws(self.scenario.seed, self.replication, i, 0)[0]
+        if reopen_u >= self.reopen:
+            return False
+        case.reopens += 1
+        self.reopens[i] = case.reopens
+        self.satisfied[i] = -1  # asked again when it closes again
+        if self.events is not None:  # decided now; back in the queue after reopen_days
+            self.events.add(i, now, case.office, REOPEN)
+        self._after(self.reopen_hours, self._reopen, case, case.office)
+        return True
+
+    def _reopen(self, case: _Case, office: int) -> None:
+        """返工: the case is handled again at the office that closed it (a new intake)."""
+        case.intake_due = True
+        self._join(case, office)
+
+    def _supervise(self, case: _Case) -> None:
+        """督办: the share of the time limit has passed. A case still open below the town is
+        flagged; if it is waiting, it moves ahead of unsupervised cases, and the town pulls it
+        up to its own office with chance ``pull_up``."""
+        i = case.i
+        if self.active.get(i) is not case or case.first_contact or case.level >= TOWN:
+            return
+        if self.current_level[i] != case.level:
+            return  # on its way up already
+        case.supervised = 1
+        self.supervised[i] = True
+        if not case.waiting:
+            return  # in service: its next queue sees the flag
+        pool = case.pool
+        if (
+            self.pull_up
+            and supervision_draw(self.scenario.seed, self.replication, i) < self.pull_up
+        ):
+            case.waiting = False
+            pool.waiting -= 1
+            self.o_queue[case.office] -= 1
+            self.queue_by_level[case.level] -= 1
+            case.wait += self.env.now - case.joined
+            self._leave(case)
+            if self.events is not None:
+                self.events.add(i, self.env.now, case.office, ESCALATE)
+            town = self.branch[self.c_grid[i]][TOWN]
+            case.intake_due = not self.shared_information
+            self.current_level[i] = TOWN
+            self._move(self.transfer_hours, case, town)
+            return
+        case.token += 1  # its old place in the queue lapses: re-queued ahead
+        self._seq += 1
+        priority = -case.severity - N_SEVERITIES
+        heapq.heappush(pool.queue, (priority, self._seq, case, case.token))
+        patience = self.patience[case.severity]
+        if patience != math.inf:  # the lapsed token cancelled its patience watch: renew it
+            self._watch_patience(case.joined + patience, case)
 
     def _counted_done(self, i: int) -> None:
         if self.c_counted[i]:

@@ -26,6 +26,7 @@ from ..contract import (
 from ..scenario.schema import Scenario
 from .arrivals import Cases
 from .city import City
+from .events import EventLog
 from .front_door import CASE, FrontDoor, QueueStats
 
 RESOLVED, LITIGATION, ESCALATED_OUT, ABANDONED, OPEN = (int(o) for o in Outcome)
@@ -63,6 +64,14 @@ class RawReplication:
     office_system_hours: np.ndarray
     office_share: np.ndarray
     """Each office's share of working hours for casework."""
+    satisfied: np.ndarray | None = None
+    """Per case: the follow-up verdict (1 satisfied, 0 not, -1 not asked); None: never asked."""
+    reopens: np.ndarray | None = None
+    """Per case: how many times a dissatisfied verdict reopened it."""
+    events: EventLog | None = None
+    """The event log, when asked for (``events.py``)."""
+    supervised: np.ndarray | None = None
+    """Per case: flagged by town supervision (督办)."""
 
 
 def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
@@ -96,6 +105,13 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
     age = np.where(is_open, raw.end_time, closed) - arrival
     on_time = pd.array(age <= limit, dtype="boolean")
     on_time[is_open & (age <= limit)] = pd.NA
+    satisfied = pd.array(np.full(len(keep), pd.NA), dtype="boolean")
+    if raw.satisfied is not None:
+        verdict = raw.satisfied[keep]
+        asked = verdict >= 0
+        satisfied[asked] = verdict[asked] == 1
+    reopens = raw.reopens[keep] if raw.reopens is not None else np.zeros(len(keep))
+    supervised = raw.supervised[keep] if raw.supervised is not None else np.zeros(len(keep), bool)
 
     branch = city.branch[cases.grid[keep]]
     names = [o.name for o in city.offices]
@@ -130,6 +146,9 @@ def case_table(raw: RawReplication, scenario: Scenario, city: City) -> pd.DataFr
             "wait_hours": raw.wait[keep],
             "handling_hours": raw.work[keep],
             "on_time": on_time,
+            "satisfied": satisfied,
+            "reopens": reopens.astype(np.int64),
+            "supervised": supervised.astype(bool),
         },
         columns=list(CASE_COLUMNS),
     )

@@ -14,12 +14,15 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import store
 from ..analysis import kpis as kpi_functions
+from ..analysis.grids import grid_table
 from ..engine.city import build_city
+from ..engine.events import events_table
 from ..engine.model import Model, cyclic_gc_paused
 from ..engine.record import case_table, daily_table, front_door_table, office_table
 from ..errors import ScenarioError
@@ -50,6 +53,25 @@ def run_replication(scenario: Scenario, replication: int) -> Tables:
             daily_table(raw),
             front_door_table(raw, scenario, city),
         )
+
+
+def run_replication_with_events(
+    scenario: Scenario, replication: int
+) -> tuple[Tables, pd.DataFrame]:
+    """One replication's tables and its event log (``events.parquet``'s rows)."""
+    with cyclic_gc_paused():
+        city = build_city(scenario)
+        raw = Model(scenario, city, replication, events=True).run()
+        tables = (
+            case_table(raw, scenario, city),
+            office_table(raw, city, scenario),
+            daily_table(raw),
+            front_door_table(raw, scenario, city),
+        )
+        names = [o.name for o in city.offices]
+        levels = [o.level for o in city.offices]
+        log = events_table(raw.events, replication, names, levels, scenario.warmup_days)
+        return tables, log
 
 
 def replication_kpi_row(scenario: Scenario, replication: int) -> pd.DataFrame:
@@ -296,6 +318,8 @@ class Results:
     """``kpi, mean, ci_low, ci_high, replications, target, meets``."""
     precision: PrecisionReport | None = None
     """How many replications a precision-driven run took (``None`` for a fixed number)."""
+    events: pd.DataFrame | None = None
+    """The event log (``run(..., events=True)``): one row per step of every case."""
 
     def __post_init__(self) -> None:
         self.kpis = kpi_functions.summarize(self.by_replication, self.scenario.targets)
@@ -338,8 +362,11 @@ class Results:
         self.cases.to_parquet(folder / "cases.parquet", index=False)
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
+        grid_table(self.cases).to_csv(folder / "grids.csv", index=False)
         if self.front_door is not None:
             self.front_door.to_csv(folder / "front_door.csv", index=False)
+        if self.events is not None:
+            self.events.to_parquet(folder / "events.parquet", index=False)
         (folder / "scenario.yaml").write_text(dump_yaml(self.scenario), encoding="utf-8")
 
 
@@ -359,6 +386,7 @@ def run(
     max_cases: float | None = None,
     max_memory_gb: float | None = None,
     replicate: Replicate | None = None,
+    events: bool = False,
 ) -> Results:
     """Run ``replications`` of a scenario (defaults from the scenario) and compute its KPIs.
 
@@ -381,7 +409,14 @@ def run(
     ``replicate`` replaces the replication function (:data:`Replicate`; default
     :func:`run_replication`), e.g. one that fails on purpose; on a process pool or a Dask
     cluster it must be picklable (defined at module level).
+
+    ``events=True`` also keeps the event log (``Results.events``, saved as ``events.parquet``):
+    one row per step of every case, about 22 bytes an event while running (docs/model.md).
     """
+    if events and precision is not None:
+        raise ValueError("events=True needs a fixed number of replications, not precision")
+    if events and replicate is not None:
+        raise ValueError("events=True keeps the standard replication function")
     function = replicate
     scenario = with_run_control(scenario, replications, seed)
     if isinstance(executor, Executor):
@@ -396,8 +431,13 @@ def run(
         if precision is None:
             indices = list(range(scenario.replications))
             with progress_scope(progress, len(indices), scenario.name) as (step, _):
-                parts = _replicate(scenario, indices, ex, step, function)
-            return combine(scenario, parts, indices)
+                if not events:
+                    parts = _replicate(scenario, indices, ex, step, function)
+                    return combine(scenario, parts, indices)
+                logged = _replicate(scenario, indices, ex, step, run_replication_with_events)
+            results = combine(scenario, [tables for tables, _ in logged], indices)
+            results.events = pd.concat([log for _, log in logged], ignore_index=True)
+            return results
         if not precision > 0:
             raise ValueError(f"precision must be positive, got {precision!r}")
         ceiling = max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications)

@@ -31,10 +31,11 @@ import pandas as pd
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..analysis.counties import county_kpis
+from ..analysis.grids import grid_table
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, is_share
 from ..experiments.compare import COMPARISON_COLUMNS
 from ..formats import number
-from ..i18n import DEFAULT_LANGUAGE, text, unit_label
+from ..i18n import DEFAULT_LANGUAGE, column_label, text, unit_label
 from . import figures as plots
 from .report_tables import (
     PRACTICAL_RELATIVE,
@@ -133,6 +134,19 @@ def _table(frame: pd.DataFrame, index_label: str | None = None) -> str:
             cells = f"<td class=k>{_esc(idx)}</td>" + cells
         body.append(f"<tr>{cells}</tr>")
     return f"<div class=scroll><table><tr>{head}</tr>{''.join(body)}</table></div>"
+
+
+def _worst_grids_html(run: RunTables, lang: str, top: int = 20) -> list[str]:
+    """The base run's worst grids (grids.csv's first rows): where cases began and ended badly."""
+    if run.cases is None or run.cases.empty:
+        return []
+    worst = grid_table(run.cases).head(top).drop(columns=["county", "town", "village"])
+    worst = worst.rename(columns={c: column_label(c, lang) for c in worst.columns})
+    heading = text("report.worst_grids", lang, name=run.name)
+    return [
+        f"<h2>{_esc(heading)}</h2>",
+        _table(worst.set_index(worst.columns[0]), worst.columns[0]),
+    ]
 
 
 def _cell(value: Any) -> str:
@@ -358,6 +372,7 @@ def render_html(
             parts.append(_table(diffs, text("report.key", lang)))
         if len({r.seed for r in runs}) > 1:
             parts.append(f"<p class=no>{_esc(text('report.seeds_differ', lang))}</p>")
+    parts += _worst_grids_html(runs[0], lang)
     meta = run_metadata(runs, lang)
     parts += [f"<h2>{_esc(text('report.runs', lang))}</h2>",
               _table(meta.set_index(meta.columns[0]), meta.columns[0])]  # fmt: skip

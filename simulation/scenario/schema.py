@@ -22,9 +22,11 @@ from .calendars import CalendarSpec, open_hours_per_week, parse_hours
 from .counties import CitySpec, CountySpec, GenerateSpec, divisions_of, english_counties
 from .distributions import Distribution, Exponential, Gamma, LogNormal, Triangular
 from .divisions import canonical_office
+from .evaluation import EvaluationSpec
 from .holidays import UnsupportedYearError, check_years
 from .offices import OfficesSpec, check_override
 from .spec import Count, NonNegative, Positive, Probability, Spec, check_shares, invalid
+from .supervision import SupervisionSpec
 
 __all__ = [
     "CitySpec",
@@ -343,6 +345,8 @@ class Scenario(Spec):
     hotline: HotlineSpec = HotlineSpec()
     time_limits_days: TimeLimitsDays = TimeLimitsDays()
     backlog_days: Positive = 90
+    evaluation: EvaluationSpec = EvaluationSpec()
+    supervision: SupervisionSpec = SupervisionSpec()
     targets: dict[KpiName, Target] = Field(default_factory=_default_targets)
 
     @model_validator(mode="before")
