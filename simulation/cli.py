@@ -42,6 +42,14 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
     )
 
 
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a target is met only when its whole 95%% interval meets it (default: the mean)",
+    )
+
+
 def _load(args: argparse.Namespace, source=None):
     """The scenario of ``args`` (or ``source``) with its ``--set`` overrides, refused before any
     replication when no case can arrive in it (``runner.check_runnable``), located in the file
@@ -54,6 +62,8 @@ def _load(args: argparse.Namespace, source=None):
         source = args.scenario if args.scenario else packaged_default_path()
     overrides = getattr(args, "overrides", None) or []
     scenario = load_scenario(source, overrides)
+    if getattr(args, "strict", False):  # --strict (run, compare): the whole interval must meet
+        scenario = scenario.replace(strict_targets=True)
     try:
         check_runnable(scenario)
     except ScenarioError as error:
@@ -108,6 +118,7 @@ def _limit_kwargs(args: argparse.Namespace) -> dict:
 def cmd_run(args: argparse.Namespace) -> int:
     from .experiments.folders import check_replaceable
     from .experiments.runner import run
+    from .outputs.targets_text import targets_met_text
     from .outputs.text import format_kpis
 
     scenario = _load(args)
@@ -136,9 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if results.precision is not None:
         print(results.precision.summary())
     print(format_kpis(results.kpis, lang))
-    met = results.kpis["meets"].dropna()
-    where = _where(out, args)
-    print("\n" + text("run.targets_met", lang, met=int(met.sum()), total=len(met), out=where))
+    print("\n" + targets_met_text(results, lang, _where(out, args)))
     if workbook is not None:
         print(text("run.xlsx", lang, path=workbook))
     return 0
@@ -517,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GB",
         help="refuse to run above this estimated peak memory in GB (default 8)",
     )
+    _strict_option(p_run)
     p_run.set_defaults(handler=cmd_run)
 
     p_compare = commands.add_parser(
@@ -544,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _force_option(p_compare)
     _executor_options(p_compare)
+    _strict_option(p_compare)
     p_compare.set_defaults(handler=cmd_compare)
 
     p_sweep = commands.add_parser(

@@ -53,6 +53,14 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "en": "targets met: {met} of {total}    outputs: {out}",
         "zh": "达标指标：{met} / {total}    输出目录：{out}",
     },
+    "run.targets_met_counties": {
+        "en": "targets met: city {met} of {total}; counties {cmet} of {ctotal}    outputs: {out}",
+        "zh": "达标指标：全市 {met} / {total}；各区县 {cmet} / {ctotal}    输出目录：{out}",
+    },
+    "run.target_missed": {
+        "en": "  missed: {where} {kpi} {mean} (target {target})",
+        "zh": "  未达标：{where} {kpi} {mean}（目标 {target}）",
+    },
     "run.xlsx": {"en": "workbook: {path}", "zh": "Excel 工作簿：{path}"},
     "table.kpi": {"en": "KPI", "zh": "指标"},
     "table.unit": {"en": "unit", "zh": "单位"},

@@ -357,10 +357,14 @@ def test_summarize(per_rep):
     door = rows.loc["one_door_rate"]
     values = np.array([0.75, 1 / 3])
     half = 12.706204736174707 * values.std(ddof=1) / math.sqrt(2)  # t(0.975, 1)
+    assert values.mean() - half < 0 and values.mean() + half > 1  # the t interval leaves [0, 1]
     assert door["replications"] == 2
     assert door["mean"] == pytest.approx(values.mean())
-    assert door["ci_low"] == pytest.approx(values.mean() - half)
-    assert door["ci_high"] == pytest.approx(values.mean() + half)
+    # so a share gets the bootstrap over replications: within the values seen
+    assert (door["ci_low"], door["ci_high"]) == pytest.approx((1 / 3, 0.75))
+    days = rows.loc["mean_days_to_close"]  # not a share: Student-t as before
+    t_half = 12.706204736174707 * np.std([8.5, 13.0], ddof=1) / math.sqrt(2)
+    assert days["ci_high"] - days["mean"] == pytest.approx(t_half)
     assert door["target"] == 0.5 and bool(door["meets"]) is True  # 0.5417 >= 0.5
     # mean days (8.5 + 13) / 2 = 10.75 > 10: not met (lower is better)
     assert bool(rows.loc["mean_days_to_close", "meets"]) is False

@@ -2,7 +2,9 @@
 
 Only the KPIs a county's own cases decide are computed (``contract.COUNTY_KPIS``: rates, doors,
 trips, days to close); office utilisation and backlog are not a county's cases alone. The table
-has the columns of ``kpis_by_county.csv``: ``county, kpi, mean, ci_low, ci_high, target, meets``.
+has the columns of ``kpis_by_county.csv``:
+``county, kpi, mean, ci_low, ci_high, replications, target, meets``. Intervals come from
+``intervals.kpi_interval`` (never outside [0, 1] for a share).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..contract import COUNTY_KPIS
+from ..scenario.targets import county_target
 from . import kpis as kpi_functions
-from .stats import mean_ci
+from .intervals import kpi_interval, meets_with
 
 COUNTY_TABLE_COLUMNS: tuple[str, ...] = (
-    "county", "kpi", "mean", "ci_low", "ci_high", "target", "meets"
+    "county", "kpi", "mean", "ci_low", "ci_high", "replications", "target", "meets"
 )  # fmt: skip
 
 
@@ -29,11 +32,17 @@ def county_kpis(
     targets: Mapping[str, float] | None = None,
     kpis: Sequence[str] | None = None,
     counties: Sequence[str] | None = None,
+    *,
+    county_targets: Mapping[str, Mapping[str, float]] | None = None,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Per county and KPI: mean over replications, 95% interval, target and whether it is met.
 
     Each county's cases go through the same ``replication_kpis`` as the city's; only the KPIs
     of ``COUNTY_KPIS`` are kept (office and backlog KPIs are not a county's own cases).
+    ``targets`` (KPI → number) applies to every county alike (the county map's reference);
+    ``county_targets`` (``Scenario.county_targets``), when given, replaces it with each
+    county's own target (none: NaN). ``meets`` follows ``intervals.meets_with``.
     """
     wanted = [k for k in (kpis or COUNTY_KPIS) if k in COUNTY_KPIS]
     targets = dict(targets or {})
@@ -51,10 +60,18 @@ def county_kpis(
             mine, offices, daily, horizon_days, replications=replications
         )
         for kpi in wanted:
-            mean, low, high, _ = mean_ci(per_rep[kpi].to_numpy(dtype=float))
-            target = float(targets[kpi]) if kpi in targets else math.nan
-            meets = pd.NA if math.isnan(target) else kpi_functions.meets_target(kpi, mean, target)
-            rows.append((county, kpi, mean, low, high, target, meets))
+            mean, low, high, n = kpi_interval(kpi, per_rep[kpi].to_numpy(dtype=float))
+            if county_targets is not None:
+                own = county_target(county_targets, kpi, county)
+                target = math.nan if own is None else own
+            else:
+                target = float(targets[kpi]) if kpi in targets else math.nan
+            meets = (
+                pd.NA
+                if math.isnan(target) or math.isnan(mean)
+                else meets_with(kpi, mean, low, high, target, strict)
+            )
+            rows.append((county, kpi, mean, low, high, n, target, meets))
     table = pd.DataFrame(rows, columns=list(COUNTY_TABLE_COLUMNS))
     table["meets"] = table["meets"].astype("boolean")
     return table

@@ -30,6 +30,7 @@ from ..contract import (
     SUMMARY_COLUMNS,
     VILLAGE_LEVELS,
 )
+from .intervals import kpi_interval, meets_with
 from .stats import mean_ci
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "OFFICE_COLUMNS",
     "OUTCOMES",
     "SUMMARY_COLUMNS",
+    "mean_ci",
     "meets_target",
     "replication_kpis",
     "summarize",
@@ -290,14 +292,16 @@ def summarize(
     per_rep: pd.DataFrame,
     targets: Mapping[str, float] | None = None,
     confidence: float = 0.95,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """The ``kpis.csv`` table: one row per KPI column of ``per_rep`` (in its column order) with
     columns ``kpi, mean, ci_low, ci_high, replications, target, meets``.
 
-    ``mean``/``ci_*``/``replications`` come from :func:`mean_ci` over the replications where the
-    KPI is defined (not NaN). ``target`` is NaN when ``targets`` names none; ``meets`` is a
-    nullable boolean: NA without a target or when the mean is NaN, else :func:`meets_target`
-    applied to the mean.
+    ``mean``/``ci_*``/``replications`` come from ``intervals.kpi_interval`` over the
+    replications where the KPI is defined (not NaN): Student-t, or a bootstrap for a share whose
+    t interval would leave [0, 1]. ``target`` is NaN when ``targets`` names none; ``meets`` is a
+    nullable boolean: NA without a target or when the mean is NaN, else ``intervals.meets_with``
+    (the mean meets the target; with ``strict`` the whole interval must).
     """
     targets = dict(targets or {})
     if "replication" in per_rep.columns:
@@ -307,12 +311,12 @@ def summarize(
         raise ValueError(f"target(s) for unknown KPI(s): {', '.join(stray)}")
     rows = []
     for kpi in per_rep.columns:
-        mean, low, high, n = mean_ci(per_rep[kpi].to_numpy(dtype=float), confidence)
+        mean, low, high, n = kpi_interval(str(kpi), per_rep[kpi].to_numpy(dtype=float), confidence)
         target = float(targets[kpi]) if kpi in targets else math.nan
         if math.isnan(target) or math.isnan(mean):
             meets = pd.NA
         else:
-            meets = meets_target(kpi, mean, target)
+            meets = meets_with(str(kpi), mean, low, high, target, strict)
         rows.append((str(kpi), mean, low, high, n, target, meets))
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return table.astype(

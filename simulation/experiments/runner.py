@@ -282,9 +282,26 @@ class Results:
     """``kpi, mean, ci_low, ci_high, replications, target, meets``."""
     precision: PrecisionReport | None = None
     """How many replications a precision-driven run took (``None`` for a fixed number)."""
+    _by_county: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.kpis = kpi_functions.summarize(self.by_replication, self.scenario.targets)
+        self.kpis = kpi_functions.summarize(
+            self.by_replication, self.scenario.targets, strict=self.scenario.strict_targets
+        )
+
+    @property
+    def kpis_by_county(self) -> pd.DataFrame:
+        """``kpis_by_county.csv``: per county and KPI its mean, interval, replications, the
+        county's own target (``Scenario.county_targets``) and whether it meets it."""
+        if self._by_county is None:
+            from ..analysis.counties import county_kpis
+
+            self._by_county = county_kpis(
+                self.cases, self.offices, self.daily, self.scenario.horizon_days,
+                county_targets=self.scenario.county_targets,
+                strict=self.scenario.strict_targets,
+            )  # fmt: skip
+        return self._by_county
 
     def kpi(self, name: str) -> float:
         """The mean over replications of one KPI."""
@@ -321,6 +338,7 @@ class Results:
     def write_into(self, folder: Path) -> None:
         """Write the five outputs into an existing folder (no atomicity: see ``save``)."""
         self.kpis.to_csv(folder / "kpis.csv", index=False)
+        self.kpis_by_county.to_csv(folder / "kpis_by_county.csv", index=False)
         self.cases.to_parquet(folder / "cases.parquet", index=False)
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
