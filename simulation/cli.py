@@ -42,6 +42,18 @@ def _scenario_arg(parser: argparse.ArgumentParser, optional: bool) -> None:
     )
 
 
+def _check_precision_kpis(parser: argparse.ArgumentParser, kpis: list[str] | None) -> None:
+    from .contract import KPI_NAMES
+    from .errors import did_you_mean
+
+    for kpi in kpis or []:
+        if kpi not in KPI_NAMES:
+            close = did_you_mean(kpi, KPI_NAMES)
+            parser.error(
+                f"--precision-kpis: unknown KPI {kpi!r}" + (f" ({close})" if close else "")
+            )
+
+
 def _strict_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
@@ -132,6 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         args.seed,
         progress=True,
         precision=args.precision,
+        precision_kpis=args.precision_kpis,
         max_replications=args.max_replications,
         **_limit_kwargs(args),
         **_executor_kwargs(args),
@@ -508,6 +521,13 @@ def build_parser() -> argparse.ArgumentParser:
         "REL x its mean (e.g. 0.05; shares: or 0.005 absolute)",
     )
     p_run.add_argument(
+        "--precision-kpis",
+        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        metavar="KPI[,KPI...]",
+        help="with --precision, the KPIs that must all be that precise (default: every KPI "
+        "with a target); the run says which converged last",
+    )
+    p_run.add_argument(
         "--max-replications",
         type=int,
         metavar="N",
@@ -659,6 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--days must be at least {MIN_WARMUP_DAYS}, found {days}")
     if getattr(args, "precision", None) is not None and not args.precision > 0:
         parser.error(f"--precision must be positive, found {args.precision}")
+    _check_precision_kpis(parser, getattr(args, "precision_kpis", None))
     try:
         with _sigterm_as_interrupt():
             return args.handler(args)

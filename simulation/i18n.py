@@ -76,10 +76,12 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh": "{n} 个情景，各 {replications} 次重复运行，随机种子 {seed}",
     },
     "compare.footnote": {
-        "en": "(difference from {base} in brackets, paired by replication; "
-        "* = 95% interval excludes 0: {n} significant)",
-        "zh": "（括号内为与基准情景 {base} 的差值，按重复运行配对；"
-        "* = 95% 区间不含 0：共 {n} 项显著）",
+        "en": "(difference from {base} in brackets, paired by replication; * = matters: 95% "
+        "interval excludes 0 and at least {pp} pp for a share, {rel} of the base otherwise: {n}; "
+        "✓/✗ = the mean meets the base's target)",
+        "zh": "（括号内为与基准情景 {base} 的差值，按重复运行配对；* = 差异有意义：95% 区间不含 0，"
+        "且比例类至少 {pp} 个百分点、其他指标至少为基准值的 {rel}：共 {n} 项；"
+        "✓/✗ = 均值是否达到基准情景的目标）",
     },
     "compare.outputs": {
         "en": "outputs: {out} (comparison.csv, report.html, one folder per scenario)",
