@@ -102,6 +102,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "unit.requests": {"en": "requests", "zh": "件"},
     "unit.seconds": {"en": "seconds", "zh": "秒"},
     "unit.trips": {"en": "trips", "zh": "次"},
+    "unit.staff": {"en": "staff", "zh": "人"},
+    "unit.yuan/year": {"en": "yuan/year", "zh": "元/年"},
     "unit.pp": {"en": "pp", "zh": "个百分点"},
     # ---- govsim check
     "check.valid": {"en": "scenario {name!r}: valid", "zh": "情景 {name!r}：校验通过"},
@@ -418,6 +420,7 @@ COLUMN_LABELS: dict[str, Mapping[str, str]] = {
     "utilization_paid": {"en": "utilisation of paid hours (%)", "zh": "总工时利用率（%）"},
     "entries": {"en": "entries", "zh": "进入量"},
     "mean_hours_in_system": {"en": "mean time in office (hours)", "zh": "平均停留（小时）"},
+    "cost_per_staff_year": {"en": "cost per staff-year (yuan)", "zh": "人均年成本（元）"},
     "kpi": {"en": "KPI", "zh": "指标"},
     "code": {"en": "code", "zh": "代码"},
     "unit": {"en": "unit", "zh": "单位"},

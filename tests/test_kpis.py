@@ -149,10 +149,13 @@ def test_kpi_names_in_contract_order():
     assert head[:2] == ("cases", "requests") and head[-2:] == ("backlog_max", "backlog_end")
     front = KPI_NAMES[23:31]
     assert front[0] == "first_contact_rate" and front[-1] == "wait_seconds_hotline"
-    per_level = ("wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid")
-    assert KPI_NAMES[31:36] == tuple(f"{k}_grid" for k in per_level)
-    assert KPI_NAMES[-5:] == tuple(f"{k}_city" for k in per_level)
-    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) == len(set(KPI_NAMES))
+    assert KPI_NAMES[31:33] == ("staff", "staff_cost")
+    per_level = (
+        "wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid", "staff_cost"
+    )  # fmt: skip
+    assert KPI_NAMES[33:39] == tuple(f"{k}_grid" for k in per_level)
+    assert KPI_NAMES[-6:] == tuple(f"{k}_city" for k in per_level)
+    assert len(KPI_NAMES) == 33 + 6 * len(LEVELS) == len(set(KPI_NAMES))
     assert LOWER_IS_BETTER <= set(KPI_NAMES)
     assert "escalated_out_rate" in LOWER_IS_BETTER and "one_door_rate" not in LOWER_IS_BETTER
 

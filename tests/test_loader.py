@@ -715,7 +715,7 @@ def test_kpi_names_include_per_level_kpis():
     assert {"wait_hours_grid", "utilization_city", "arrivals_town", "one_door_rate"} <= set(
         KPI_NAMES
     )
-    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 31 + 5 * 5
+    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 33 + 6 * 5
 
 
 def test_error_survives_pickling(tmp_path):

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..contract import COUNTY_KPIS
+from ..contract import COUNTY_KPIS, COUNTY_STAFF_KPIS
 from ..scenario.targets import county_target
 from . import kpis as kpi_functions
 from .intervals import kpi_interval, meets_with
@@ -39,12 +39,14 @@ def county_kpis(
     """Per county and KPI: mean over replications, 95% interval, target and whether it is met.
 
     Each county's cases go through the same ``replication_kpis`` as the city's; only the KPIs
-    of ``COUNTY_KPIS`` are kept (office and backlog KPIs are not a county's own cases).
+    of ``COUNTY_KPIS`` are kept (office and backlog KPIs are not a county's own cases), plus
+    ``COUNTY_STAFF_KPIS`` (staff and staff costs of the county's own offices, grid to county).
     ``targets`` (KPI → number) applies to every county alike (the county map's reference);
     ``county_targets`` (``Scenario.county_targets``), when given, replaces it with each
     county's own target (none: NaN). ``meets`` follows ``intervals.meets_with``.
     """
-    wanted = [k for k in (kpis or COUNTY_KPIS) if k in COUNTY_KPIS]
+    allowed = (*COUNTY_KPIS, *COUNTY_STAFF_KPIS)
+    wanted = [k for k in (kpis or allowed) if k in allowed]
     targets = dict(targets or {})
     column = cases["county"].astype(object)
     if counties is None:
@@ -59,6 +61,9 @@ def county_kpis(
         per_rep = kpi_functions.replication_kpis(
             mine, offices, daily, horizon_days, replications=replications
         )
+        here = (offices["county"].astype(object) == county) & (offices["level"] != "city")
+        own = offices[here.to_numpy()]
+        kpi_functions.staff_kpis(own, per_rep.index, per_rep)  # the county's own offices
         for kpi in wanted:
             mean, low, high, n = kpi_interval(kpi, per_rep[kpi].to_numpy(dtype=float))
             if county_targets is not None:

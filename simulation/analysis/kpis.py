@@ -44,13 +44,16 @@ __all__ = [
     "mean_ci",
     "meets_target",
     "replication_kpis",
+    "staff_kpis",
     "summarize",
 ]
 
 P90 = 0.9
 OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind",)
 """Columns added after format v1's first release: tables without them still compute."""
-OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = ("utilization_paid", "entries", "mean_hours_in_system")
+OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = (
+    "utilization_paid", "entries", "mean_hours_in_system", "cost_per_staff_year"
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- helpers
@@ -204,9 +207,38 @@ def replication_kpis(
         out[f"wait_hours_{lv}"] = at["wait_num"] / at["wait_den"].where(at["wait_den"] > 0)
         out[f"utilization_{lv}"] = at["util_num"] / at["util_den"].where(at["util_den"] > 0)
         out[f"arrivals_{lv}"] = at["arrivals"] / float(horizon_days)
-    if set(OPTIONAL_OFFICE_COLUMNS) <= set(offices.columns):
+    if set(OPTIONAL_OFFICE_COLUMNS[:3]) <= set(offices.columns):
         _system_kpis(offices, off, index, out)
+    staff_kpis(offices, index, out)
     return out
+
+
+def staff_kpis(offices: pd.DataFrame, index: pd.Index, out: pd.DataFrame) -> None:
+    """``staff`` (staff of the five levels' offices; the 12345 centre is not counted),
+    ``staff_cost`` and ``staff_cost_<level>`` (yuan per year: staff × the office's
+    ``cost_per_staff_year``; NaN for a table written before that column existed)."""
+    levels = _as_text(offices["level"])
+    mine = pd.Series(levels).isin(LEVELS).to_numpy()
+    staff = offices["staff"].astype("float64").to_numpy()
+    if "cost_per_staff_year" in offices.columns:
+        cost = staff * offices["cost_per_staff_year"].astype("float64").to_numpy()
+    else:
+        cost = np.full(len(staff), np.nan)
+    part = pd.DataFrame(
+        {
+            "replication": offices["replication"].astype("int64").to_numpy()[mine],
+            "level": levels[mine],
+            "staff": staff[mine],
+            "cost": cost[mine],
+        }
+    )
+    totals = part.groupby("replication")[["staff", "cost"]].sum(min_count=1).reindex(index)
+    out["staff"] = totals["staff"]
+    out["staff_cost"] = totals["cost"]
+    by_level = part.groupby(["replication", "level"])["cost"].sum(min_count=1)
+    for lv in LEVELS:
+        if lv in by_level.index.get_level_values("level"):
+            out[f"staff_cost_{lv}"] = by_level.xs(lv, level="level").reindex(index)
 
 
 def _system_kpis(

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, Strict, field_validator, model_validator
 
-from ..contract import COUNTY_KPIS, KPI_NAMES
+from ..contract import COUNTY_KPIS, COUNTY_STAFF_KPIS, KPI_NAMES
 from ..errors import did_you_mean
 from . import names
 from .calendars import CalendarSpec, open_hours_per_week, parse_hours
@@ -406,9 +406,9 @@ class Scenario(Spec):
         for name, override in self.offices.overrides.items():
             check_override(self.city, name, override)
         for kpi, per in self.county_targets.items():
-            if kpi not in COUNTY_KPIS:
+            if kpi not in COUNTY_KPIS and kpi not in COUNTY_STAFF_KPIS:
                 raise invalid(
-                    f"a KPI decided by a county's own cases {list(COUNTY_KPIS)}",
+                    f"a KPI computed by county {[*COUNTY_KPIS, *COUNTY_STAFF_KPIS]}",
                     repr(kpi),
                     ("targets", kpi),
                 )
