@@ -27,12 +27,13 @@ __all__ = [
 Staff = Annotated[int, Field(ge=1)]
 
 DEFAULT_COST_PER_STAFF_YEAR = 178_109.0
-"""Yuan per staff member per year: the 2022 average annual wage of urban non-private units in
-public administration, social security and social organisation in Zhejiang (浙江省 2022 年城镇
-非私营单位公共管理、社会保障和社会组织就业人员年平均工资, Zhejiang Provincial Bureau of
-Statistics), i.e. wages only: employer social-insurance and housing-fund contributions, offices,
-equipment and overheads are NOT included, so it understates the full cost of a post. Set your own
-figure per level or office (``cost_per_staff_year``)."""
+"""Yuan per staff member per year: the 2022 average annual wage of employed persons in
+non-private units in public administration, social security and social organisation in
+Zhejiang (浙江省 2022 年非私营单位就业人员分行业年平均工资, 公共管理、社会保障和社会组织:
+178,109; on-post workers 181,337; Zhejiang Provincial Bureau of Statistics). It is the
+工资总额 per person, wages only: employer social-insurance and housing-fund contributions,
+offices, equipment and overheads are NOT included, so it understates the full cost of a post.
+Set your own figure per level or office (``cost_per_staff_year``)."""
 CostPerStaffYear = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
