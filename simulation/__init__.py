@@ -14,6 +14,7 @@ The public API notebooks and the ``govsim`` command share::
 from .checks.suite import ValidationReport, validate
 from .errors import ReplicationError, ScenarioError
 from .experiments.compare import Comparison, compare
+from .experiments.optimise import Optimum, optimise
 from .experiments.runner import Results, run
 from .experiments.sweep import Sweep, sweep
 from .scenario.limits import LimitError
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Comparison",
     "LimitError",
+    "Optimum",
     "ReplicationError",
     "Results",
     "Scenario",
@@ -33,6 +35,7 @@ __all__ = [
     "ValidationReport",
     "compare",
     "load_scenario",
+    "optimise",
     "run",
     "sweep",
     "validate",

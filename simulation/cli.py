@@ -225,6 +225,52 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- govsim optimise (issue 12)
+
+
+def cmd_optimise(args: argparse.Namespace) -> int:
+    from .experiments.optimise import optimise, parse_variable
+    from .scenario.loader import packaged_default_path
+
+    scenario = _load(args)
+    try:
+        variables = [parse_variable(text) for text in args.vary]
+    except ValueError as error:
+        print(f"govsim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    out = _out_folder(args, scenario, prefix="optimise-")
+    _check_out(out)
+    source = args.scenario or packaged_default_path()
+    try:
+        result = optimise(
+            scenario,
+            variables,
+            out=out,
+            objective=args.objective,
+            confidence=args.confidence,
+            replications=args.replications,
+            verify_replications=args.verify_replications,
+            seed=args.seed,
+            progress=True,
+            **_executor_kwargs(args),
+        )
+    except KeyboardInterrupt:
+        print(
+            f"govsim: interrupted; finished points are stored in {out}/points/ and the same "
+            "command resumes the search",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except ValueError as error:
+        print(f"govsim: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.passed:
+        result.save(out, source)  # optimum.yaml extends the scenario file
+    print(result.summary())
+    print(f"outputs: {out}/ (search.csv" + (", optimum.yaml)" if result.passed else ")"))
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiments.sweep import parse_vary, sweep
     from .outputs.text import format_sweep
@@ -602,6 +648,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _executor_options(p_sweep)
     p_sweep.set_defaults(handler=cmd_sweep)
+
+    p_opt = commands.add_parser(
+        "optimise",
+        help="least staff cost meeting every target with confidence (resumable)",
+        description="Search staff counts (--vary KEY=LOW..HIGH) for the least staff_cost (or "
+        "staff) such that every city and county target is met with one-sided --confidence; "
+        "Erlang C lower bound, greedy marginal allocation, local search, then verification "
+        "on fresh seeds (docs/experiments.md).",
+    )
+    _scenario_arg(p_opt, optional=True)
+    p_opt.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="KEY=LOW..HIGH",
+        help="a staff count and its bounds: offices.town.staff=2..10 or "
+        "offices.overrides.Pinghu.staff=10..40 (repeatable)",
+    )
+    p_opt.add_argument("--objective", choices=["staff_cost", "staff"], default="staff_cost")
+    p_opt.add_argument("--confidence", type=float, default=0.95, help="one-sided (0.95)")
+    p_opt.add_argument("--replications", "-r", type=int, help="replications per point")
+    p_opt.add_argument(
+        "--verify-replications", type=int, help="replications of the check on fresh seeds "
+        "(default: twice -r)",
+    )  # fmt: skip
+    p_opt.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p_opt.add_argument("--out", "-o", help="output folder (default results/optimise-<name>/)")
+    _executor_options(p_opt)
+    p_opt.set_defaults(handler=cmd_optimise, force=False)
 
     _add_report_commands(commands)
 

@@ -24,6 +24,25 @@ COUNTY_TABLE_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def county_replications(
+    cases: pd.DataFrame,
+    offices: pd.DataFrame,
+    daily: pd.DataFrame,
+    horizon_days: float,
+    county: str,
+    replications: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One county's per-replication KPIs: its cases through ``replication_kpis``, its own
+    offices (grid to county) through ``staff_kpis``."""
+    mine = cases[(cases["county"].astype(object) == county).to_numpy()]
+    per_rep = kpi_functions.replication_kpis(
+        mine, offices, daily, horizon_days, replications=replications
+    )
+    here = (offices["county"].astype(object) == county) & (offices["level"] != "city")
+    kpi_functions.staff_kpis(offices[here.to_numpy()], per_rep.index, per_rep)
+    return per_rep
+
+
 def county_kpis(
     cases: pd.DataFrame,
     offices: pd.DataFrame,
@@ -57,13 +76,7 @@ def county_kpis(
     replications = sorted(int(r) for r in pd.unique(offices["replication"])) or None
     rows = []
     for county in counties:
-        mine = cases[(column == county).to_numpy()]
-        per_rep = kpi_functions.replication_kpis(
-            mine, offices, daily, horizon_days, replications=replications
-        )
-        here = (offices["county"].astype(object) == county) & (offices["level"] != "city")
-        own = offices[here.to_numpy()]
-        kpi_functions.staff_kpis(own, per_rep.index, per_rep)  # the county's own offices
+        per_rep = county_replications(cases, offices, daily, horizon_days, county, replications)
         for kpi in wanted:
             mean, low, high, n = kpi_interval(kpi, per_rep[kpi].to_numpy(dtype=float))
             if county_targets is not None:
