@@ -47,7 +47,7 @@ from .. import store
 from ..analysis.counties import county_replications
 from ..checks.theory import mmc_wait
 from ..contract import LEVELS, LOWER_IS_BETTER, is_share
-from ..scenario.loader import load_scenario
+from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
 from ..scenario.targets import county_target
 from .runner import Progress, Results, progress_scope, run, with_run_control
@@ -192,6 +192,8 @@ class Optimum:
     cheaper_failed: list[Point] = field(default_factory=list)
     baseline: dict[str, int] = field(default_factory=dict)
     closest: Point | None = None
+    scenario: Scenario | None = None
+    """The scenario searched (``optimum.yaml`` is written from it when no file is given)."""
     """Without an answer: the evaluated point with the least shortfall (what it still misses)."""
 
     @property
@@ -218,11 +220,13 @@ class Optimum:
                 was = self.baseline.get(key)
                 lines.append(f"  {key} = {value}" + (f" (was {was})" if was is not None else ""))
             if self.verified is not None:
-                binding = self.verified.verdict.sort_values("gap").iloc[0]
-                lines.append(
-                    f"binding: {binding['where']} {binding['kpi']} mean {binding['mean']:.4g}, "
-                    f"one-sided bound {binding['bound']:.4g} vs target {binding['target']:g}"
-                )
+                for _, t in (
+                    self.verified.verdict.sort_values("gap", kind="stable").head(3).iterrows()
+                ):
+                    lines.append(
+                        f"tightest: {t['where']} {t['kpi']} mean {t['mean']:.4g}, one-sided "
+                        f"bound {t['bound']:.4g} vs target {t['target']:g} (margin {t['gap']:.3g})"
+                    )
                 if not self.passed:
                     lines.append(f"  fails on fresh seeds: {self.verified.misses()}")
         keys = [v.key for v in self.variables]
@@ -232,11 +236,16 @@ class Optimum:
         return "\n".join(lines)
 
     def save(self, out: str | os.PathLike, source: str | os.PathLike | None) -> Path:
-        """Write ``search.csv`` and, when verified, ``optimum.yaml`` (extends ``source``)."""
+        """Write ``search.csv`` and, when verified, ``optimum.yaml``: ``extends: source`` with
+        the staff counts found, or without a source file the whole resolved scenario."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         store.write_text(out / "search.csv", self.search.to_csv(index=False))
-        if self.passed and source is not None:
+        if self.passed and source is None and self.scenario is not None:
+            store.write_text(
+                out / "optimum.yaml", dump_yaml(self.scenario.replace(**self.staffing()))
+            )
+        elif self.passed and source is not None:
             changes: dict[str, Any] = {}
             for key, value in self.staffing().items():
                 node = changes
@@ -453,7 +462,7 @@ def optimise(
             failed = [p for p in search.seen.values() if not p.feasible and p.cost < best.cost]
             cheaper = sorted(failed, key=lambda p: -p.cost)[:3]
     table = pd.DataFrame(search.rows)
-    result = Optimum(variables, objective, best, verified, table, cheaper, baseline)
+    result = Optimum(variables, objective, best, verified, table, cheaper, baseline, scenario=base)
     if best is None and search.seen:
         result.closest = min(search.seen.values(), key=lambda p: (p.shortfall, p.cost))
     result.save(out, source)
