@@ -81,3 +81,21 @@ def test_bad_variables_are_named():
     for bad in ["offices.grid.staff=3", "offices.grid.staff=5..2", "offices.nowhere=1..2"]:
         with pytest.raises(ValueError, match="--vary"):
             parse_variable(bad)
+
+
+def test_the_command_writes_a_runnable_optimum_extending_its_input(tmp_path, capsys):
+    import yaml
+
+    from simulation.cli import main
+    from simulation.scenario.loader import load_scenario
+
+    source = tmp_path / "net.yaml"
+    source.write_text(yaml.safe_dump(network((1, 1, 1, 1), 2.0, {"wait_hours_grid": 0.2})))
+    out = tmp_path / "opt"
+    argv = ["optimise", str(source), "--vary", "offices.grid.staff=1..8", "--objective", "staff"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "offices.grid.staff = 4 (was 8)" in printed and "passed" in printed
+    text = (out / "optimum.yaml").read_text()
+    assert text.startswith('extends: "../net.yaml"')
+    assert load_scenario(out / "optimum.yaml").offices.grid.staff == 4

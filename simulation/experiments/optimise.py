@@ -253,9 +253,8 @@ class Optimum:
                 for part in path:
                     node = node.setdefault(part, {})
                 node[last] = value
-            text = f"extends: {json.dumps(str(Path(source).resolve()))}\n" + dump_yaml_plain(
-                changes
-            )
+            parent = os.path.relpath(Path(source).resolve(), out.resolve())
+            text = f"extends: {json.dumps(Path(parent).as_posix())}\n" + dump_yaml_plain(changes)
             store.write_text(out / "optimum.yaml", text)
         return out
 
