@@ -238,6 +238,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
+    lang = _language(args, scenario.language)
     out = _out_folder(args, scenario, prefix="optimise-")
     _check_out(out)
     source = args.scenario or packaged_default_path()
@@ -255,19 +256,16 @@ def cmd_optimise(args: argparse.Namespace) -> int:
             **_executor_kwargs(args),
         )
     except KeyboardInterrupt:
-        print(
-            f"govsim: interrupted; finished points are stored in {out}/points/ and the same "
-            "command resumes the search",
-            file=sys.stderr,
-        )
+        print(text("optimise.interrupted", lang, out=out), file=sys.stderr)
         return EXIT_INTERRUPTED
     except ValueError as error:
         print(f"govsim: {error}", file=sys.stderr)
         return EXIT_USAGE
     if result.passed:
         result.save(out, source)  # optimum.yaml extends the scenario file
-    print(result.summary())
-    print(f"outputs: {out}/ (search.csv" + (", optimum.yaml)" if result.passed else ")"))
+    print(result.summary(lang))
+    files = "search.csv, optimum.yaml" if result.passed else "search.csv"
+    print(text("optimise.outputs", lang, out=f"{out}/ ({files})"))
     return 0
 
 

@@ -61,6 +61,40 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "en": "  missed: {where} {kpi} {mean} (target {target})",
         "zh": "  未达标：{where} {kpi} {mean}（目标 {target}）",
     },
+    "optimise.none": {
+        "en": "no staffing within the bounds meets every target",
+        "zh": "在给定范围内没有满足全部目标的人员配置",
+    },
+    "optimise.closest": {
+        "en": "closest: {at}; still missed: {misses}",
+        "zh": "最接近的配置：{at}；仍未达标：{misses}",
+    },
+    "optimise.answer": {
+        "en": "least {objective}: {cost}; verification on fresh seeds {verdict}",
+        "zh": "最低 {objective}：{cost}；新随机种子复核{verdict}",
+    },
+    "optimise.passed": {"en": "passed", "zh": "通过"},
+    "optimise.failed": {"en": "FAILED", "zh": "未通过"},
+    "optimise.was": {"en": " (was {was})", "zh": "（原为 {was}）"},
+    "optimise.tightest": {
+        "en": "tightest: {where} {kpi} mean {mean}, one-sided bound {bound} vs target {target} "
+        "(margin {gap})",
+        "zh": "最紧的目标：{where} {kpi} 均值 {mean}，单侧界 {bound}，目标 {target}（余量 {gap}）",
+    },
+    "optimise.fresh_fails": {
+        "en": "  fails on fresh seeds: {misses}",
+        "zh": "  新随机种子下未达标：{misses}",
+    },
+    "optimise.cheaper": {
+        "en": "cheaper, failed: {at} ({objective} {cost}): {misses}",
+        "zh": "更便宜但未达标：{at}（{objective} {cost}）：{misses}",
+    },
+    "optimise.outputs": {"en": "outputs: {out}", "zh": "输出目录：{out}"},
+    "optimise.interrupted": {
+        "en": "govsim: interrupted; finished points are stored in {out}/points/ and the same "
+        "command resumes the search",
+        "zh": "govsim：已中断；已完成的点保存在 {out}/points/，再次运行同一命令即可继续搜索",
+    },
     "run.xlsx": {"en": "workbook: {path}", "zh": "Excel 工作簿：{path}"},
     "table.kpi": {"en": "KPI", "zh": "指标"},
     "table.unit": {"en": "unit", "zh": "单位"},

@@ -346,6 +346,7 @@ def test_single_grid_city_runs_and_saves(tmp_path):
         "daily.csv",
         "front_door.csv",
         "kpis.csv",
+        "kpis_by_county.csv",
         "offices.csv",
         "scenario.yaml",
     ]

@@ -47,6 +47,7 @@ from .. import store
 from ..analysis.counties import county_replications
 from ..checks.theory import mmc_wait
 from ..contract import LEVELS, LOWER_IS_BETTER, is_share
+from ..i18n import DEFAULT_LANGUAGE, text
 from ..scenario.loader import dump_yaml, load_scenario
 from ..scenario.schema import Scenario
 from ..scenario.targets import county_target
@@ -204,35 +205,40 @@ class Optimum:
         assert self.best is not None
         return dict(zip((v.key for v in self.variables), self.best.staffing, strict=True))
 
-    def summary(self) -> str:
+    def summary(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """What the search found, in ``lang`` (messages ``optimise.*`` of ``i18n.py``)."""
+        keys = [v.key for v in self.variables]
+
+        def at(point: Point) -> str:
+            return ", ".join(f"{k}={c}" for k, c in zip(keys, point.staffing, strict=True))
+
         lines = []
         if self.best is None:
-            lines.append("no staffing within the bounds meets every target")
+            lines.append(text("optimise.none", lang))
             if self.closest is not None:
-                keys = [v.key for v in self.variables]
-                at = ", ".join(f"{k}={c}" for k, c in zip(keys, self.closest.staffing, strict=True))
-                lines.append(f"closest: {at}; still missed: {self.closest.misses()}")
+                lines.append(text("optimise.closest", lang, at=at(self.closest),
+                                  misses=self.closest.misses()))  # fmt: skip
         else:
-            verdict = "passed" if self.passed else "FAILED"
-            lines.append(f"least {self.objective}: {self.best.cost:,.0f}; verification on fresh "
-                         f"seeds {verdict}")  # fmt: skip
+            verdict = text("optimise.passed" if self.passed else "optimise.failed", lang)
+            lines.append(text("optimise.answer", lang, objective=self.objective,
+                              cost=f"{self.best.cost:,.0f}", verdict=verdict))  # fmt: skip
             for key, value in self.staffing().items():
                 was = self.baseline.get(key)
-                lines.append(f"  {key} = {value}" + (f" (was {was})" if was is not None else ""))
+                lines.append(f"  {key} = {value}" + (
+                    text("optimise.was", lang, was=was) if was is not None else ""))  # fmt: skip
             if self.verified is not None:
-                for _, t in (
-                    self.verified.verdict.sort_values("gap", kind="stable").head(3).iterrows()
-                ):
-                    lines.append(
-                        f"tightest: {t['where']} {t['kpi']} mean {t['mean']:.4g}, one-sided "
-                        f"bound {t['bound']:.4g} vs target {t['target']:g} (margin {t['gap']:.3g})"
-                    )
+                tight = self.verified.verdict.sort_values("gap", kind="stable").head(3)
+                for _, t in tight.iterrows():
+                    lines.append(text(
+                        "optimise.tightest", lang, where=t["where"], kpi=t["kpi"],
+                        mean=f"{t['mean']:.4g}", bound=f"{t['bound']:.4g}",
+                        target=f"{t['target']:g}", gap=f"{t['gap']:.3g}",
+                    ))  # fmt: skip
                 if not self.passed:
-                    lines.append(f"  fails on fresh seeds: {self.verified.misses()}")
-        keys = [v.key for v in self.variables]
+                    lines.append(text("optimise.fresh_fails", lang, misses=self.verified.misses()))
         for p in self.cheaper_failed:
-            at = ", ".join(f"{k}={c}" for k, c in zip(keys, p.staffing, strict=True))
-            lines.append(f"cheaper, failed: {at} ({self.objective} {p.cost:,.0f}): {p.misses()}")
+            lines.append(text("optimise.cheaper", lang, at=at(p), objective=self.objective,
+                              cost=f"{p.cost:,.0f}", misses=p.misses()))  # fmt: skip
         return "\n".join(lines)
 
     def save(self, out: str | os.PathLike, source: str | os.PathLike | None) -> Path:
