@@ -61,6 +61,15 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "en": "  missed: {where} {kpi} {mean} (target {target})",
         "zh": "  未达标：{where} {kpi} {mean}（目标 {target}）",
     },
+    "fig.frontier.title": {
+        "en": "Staffings evaluated: cost against the binding target",
+        "zh": "已评估的人员配置：成本与约束最紧的目标",
+    },
+    "fig.frontier.meets": {"en": "meets every target", "zh": "全部达标"},
+    "fig.frontier.fails": {"en": "misses a target", "zh": "有目标未达"},
+    "fig.frontier.target": {"en": "target", "zh": "目标"},
+    "fig.frontier.best": {"en": "least cost, verified", "zh": "最低成本（已复核）"},
+    "fig.frontier.million_yuan": {"en": "million yuan/year", "zh": "百万元/年"},
     "optimise.none": {
         "en": "no staffing within the bounds meets every target",
         "zh": "在给定范围内没有满足全部目标的人员配置",

@@ -48,6 +48,7 @@ def network(shape, rate, targets, seed=3):
 def test_the_optimiser_returns_the_erlang_c_answer(tmp_path, shape, rate, targets, vary, expected):
     result = optimise(network(shape, rate, targets), vary, out=tmp_path, objective="staff")
     assert result.passed, result.summary()
+    assert result.binding()["kpi"] in targets
     assert result.staffing() == expected
     assert (tmp_path / "search.csv").exists()
     # one fewer on any variable was tried and failed
@@ -99,3 +100,5 @@ def test_the_command_writes_a_runnable_optimum_extending_its_input(tmp_path, cap
     text = (out / "optimum.yaml").read_text()
     assert text.startswith('extends: "../net.yaml"')
     assert load_scenario(out / "optimum.yaml").offices.grid.staff == 4
+    # the frontier: cost against the binding KPI, the grid wait here
+    assert (out / "frontier.png").stat().st_size > 0

@@ -242,8 +242,9 @@ class Optimum:
         return "\n".join(lines)
 
     def save(self, out: str | os.PathLike, source: str | os.PathLike | None) -> Path:
-        """Write ``search.csv`` and, when verified, ``optimum.yaml``: ``extends: source`` with
-        the staff counts found, or without a source file the whole resolved scenario."""
+        """Write ``search.csv``, ``frontier.png`` (cost against the binding KPI) and, when
+        verified, ``optimum.yaml``: ``extends: source`` with the staff counts found, or without
+        a source file the whole resolved scenario."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         store.write_text(out / "search.csv", self.search.to_csv(index=False))
@@ -262,7 +263,32 @@ class Optimum:
             parent = os.path.relpath(Path(source).resolve(), out.resolve())
             text = f"extends: {json.dumps(Path(parent).as_posix())}\n" + dump_yaml_plain(changes)
             store.write_text(out / "optimum.yaml", text)
+        self._frontier(out)
         return out
+
+    def binding(self) -> pd.Series | None:
+        """The tightest target of the answer among those that vary between the evaluated
+        points (a target met exactly by every point, such as a rate of 0, binds nothing)."""
+        if self.verified is None or self.search.empty:
+            return None
+        for _, t in self.verified.verdict.sort_values("gap", kind="stable").iterrows():
+            column = f"{t['where']}:{t['kpi']}"
+            if column in self.search and self.search[column].nunique(dropna=True) > 1:
+                return t
+        return None
+
+    def _frontier(self, out: Path) -> None:
+        """``frontier.png``: cost against the binding KPI over every evaluated point."""
+        t = self.binding()
+        if t is None:
+            return
+        from ..outputs.frontier import frontier_figure
+
+        best = self.best.cost if self.passed and self.best is not None else None
+        fig = frontier_figure(self.search, self.objective, f"{t['where']}:{t['kpi']}",
+                              float(t["target"]), best)  # fmt: skip
+        with store.staged_file(out / "frontier.png", suffix=".png") as staging:
+            fig.savefig(staging, dpi=110)
 
 
 def dump_yaml_plain(data: Mapping) -> str:
