@@ -90,6 +90,10 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "(margin {gap})",
         "zh": "最紧的目标：{where} {kpi} 均值 {mean}，单侧界 {bound}，目标 {target}（余量 {gap}）",
     },
+    "optimise.binding": {
+        "en": "binding (what stops a cheaper staffing): {where} {kpi}",
+        "zh": "约束目标（阻止更低成本的目标）：{where} {kpi}",
+    },
     "optimise.fresh_fails": {
         "en": "  fails on fresh seeds: {misses}",
         "zh": "  新随机种子下未达标：{misses}",

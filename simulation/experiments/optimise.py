@@ -234,6 +234,10 @@ class Optimum:
                         mean=f"{t['mean']:.4g}", bound=f"{t['bound']:.4g}",
                         target=f"{t['target']:g}", gap=f"{t['gap']:.3g}",
                     ))  # fmt: skip
+                binding = self.binding()
+                if binding is not None:
+                    lines.append(text("optimise.binding", lang, where=binding["where"],
+                                      kpi=binding["kpi"]))  # fmt: skip
                 if not self.passed:
                     lines.append(text("optimise.fresh_fails", lang, misses=self.verified.misses()))
         for p in self.cheaper_failed:
@@ -267,11 +271,23 @@ class Optimum:
         return out
 
     def binding(self) -> pd.Series | None:
-        """The tightest target of the answer among those that vary between the evaluated
-        points (a target met exactly by every point, such as a rate of 0, binds nothing)."""
+        """The target that stops further savings: among the targets the cheaper failed
+        candidates missed, the answer's tightest; without those, its tightest target among those
+        that vary between the evaluated points (one met exactly by every point, such as a rate
+        of 0, binds nothing)."""
         if self.verified is None or self.search.empty:
             return None
-        for _, t in self.verified.verdict.sort_values("gap", kind="stable").iterrows():
+        verdict = self.verified.verdict.sort_values("gap", kind="stable")
+        missed = {
+            (w, k)
+            for p in self.cheaper_failed
+            for w, k, met in zip(p.verdict["where"], p.verdict["kpi"], p.verdict["met"],
+                                 strict=True)
+            if not met
+        }  # fmt: skip
+        stops = verdict[[(w, k) in missed for w, k in zip(verdict["where"], verdict["kpi"],
+                                                          strict=True)]]  # fmt: skip
+        for _, t in (stops if len(stops) else verdict).iterrows():
             column = f"{t['where']}:{t['kpi']}"
             if column in self.search and self.search[column].nunique(dropna=True) > 1:
                 return t
