@@ -17,6 +17,7 @@ from .contract import LEVELS
 from .engine.city import build_city
 from .errors import ReplicationError, ScenarioError
 from .experiments.compare import Comparison, compare
+from .experiments.optimise import Optimum, optimise
 from .experiments.runner import Results, run
 from .experiments.sweep import Sweep, sweep
 from .outputs.library import scenarios_dir
@@ -43,6 +44,7 @@ __all__ = [
     "LEVELS",
     "Comparison",
     "LimitError",
+    "Optimum",
     "ReplicationError",
     "Results",
     "Scenario",
@@ -59,6 +61,7 @@ __all__ = [
     "packaged_default_path",
     "scenarios_dir",
     "load_scenario",
+    "optimise",
     "run",
     "sweep",
     "validate",

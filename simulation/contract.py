@@ -122,6 +122,7 @@ OFFICE_COLUMNS: tuple[str, ...] = (
     "utilization_paid",
     "entries",
     "mean_hours_in_system",
+    "cost_per_staff_year",
 )
 FRONT_DOOR_COLUMNS: tuple[str, ...] = (
     "replication",
@@ -209,6 +210,7 @@ _CASES = "dispute cases"
 _OFFICES = "office handlings"
 _REQUESTS = "all requests"
 _CALLS = "calls"
+_STAFF = "office staff"
 _LEVEL_ZH = {
     "grid": "网格", "village": "村社区", "town": "镇街道", "county": "县级", "city": "市级"
 }  # fmt: skip
@@ -231,6 +233,8 @@ def _level_kpis(level: str) -> tuple[KPI, ...]:
             f"hours a case spends at {level} level", f"{zh}平均停留时长"),
         KPI(f"utilization_paid_{level}", "share", "neither", True, _OFFICES,
             f"casework over all paid hours of {level} staff", f"{zh}人员总工时利用率"),
+        KPI(f"staff_cost_{level}", "yuan/year", "lower", False, _STAFF,
+            f"staff cost per year at {level} level", f"{zh}年人员成本"),
     )  # fmt: skip
 
 
@@ -335,6 +339,8 @@ KPIS: tuple[KPI, ...] = (
         "mean wait of answered calls",
         "热线平均等待秒数",
     ),
+    KPI("staff", "staff", "lower", False, _STAFF, "staff of the five levels", "五级工作人员数"),
+    KPI("staff_cost", "yuan/year", "lower", False, _STAFF, "staff cost per year", "年人员成本"),
     *(kpi for level in LEVELS for kpi in _level_kpis(level)),
     KPI("satisfaction_rate", "share", "higher", True, _EVALUATED,
         "satisfied at follow-up", "回访满意率"),
@@ -362,6 +368,11 @@ COUNTY_KPIS: tuple[str, ...] = (
     "satisfaction_rate",
 )
 """KPIs a county's own cases decide (rates, doors, trips, days): those computed by county."""
+COUNTY_STAFF_KPIS: tuple[str, ...] = tuple(
+    k.name for k in KPIS if k.covers == _STAFF and k.name != "staff_cost_city"
+)
+"""Staff and staff costs computed by county from the county's own offices, grid to county
+(the city office is nobody's county)."""
 LOWER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.better == "lower")
 """KPIs whose target is an upper bound (met when value <= target); all others: value >= target."""
 

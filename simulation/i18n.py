@@ -53,6 +53,61 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "en": "targets met: {met} of {total}    outputs: {out}",
         "zh": "达标指标：{met} / {total}    输出目录：{out}",
     },
+    "run.targets_met_counties": {
+        "en": "targets met: city {met} of {total}; counties {cmet} of {ctotal}    outputs: {out}",
+        "zh": "达标指标：全市 {met} / {total}；各区县 {cmet} / {ctotal}    输出目录：{out}",
+    },
+    "run.target_missed": {
+        "en": "  missed: {where} {kpi} {mean} (target {target})",
+        "zh": "  未达标：{where} {kpi} {mean}（目标 {target}）",
+    },
+    "fig.frontier.title": {
+        "en": "Staffings evaluated: cost against the binding target",
+        "zh": "已评估的人员配置：成本与约束最紧的目标",
+    },
+    "fig.frontier.meets": {"en": "meets every target", "zh": "全部达标"},
+    "fig.frontier.fails": {"en": "misses a target", "zh": "有目标未达"},
+    "fig.frontier.target": {"en": "target", "zh": "目标"},
+    "fig.frontier.best": {"en": "least cost, verified", "zh": "最低成本（已复核）"},
+    "fig.frontier.million_yuan": {"en": "million yuan/year", "zh": "百万元/年"},
+    "optimise.none": {
+        "en": "no staffing within the bounds meets every target",
+        "zh": "在给定范围内没有满足全部目标的人员配置",
+    },
+    "optimise.closest": {
+        "en": "closest: {at}; still missed: {misses}",
+        "zh": "最接近的配置：{at}；仍未达标：{misses}",
+    },
+    "optimise.answer": {
+        "en": "least {objective}: {cost}; verification on fresh seeds {verdict}",
+        "zh": "最低 {objective}：{cost}；新随机种子复核{verdict}",
+    },
+    "optimise.passed": {"en": "passed", "zh": "通过"},
+    "optimise.failed": {"en": "FAILED", "zh": "未通过"},
+    "optimise.was": {"en": " (was {was})", "zh": "（原为 {was}）"},
+    "optimise.tightest": {
+        "en": "tightest: {where} {kpi} mean {mean}, one-sided bound {bound} vs target {target} "
+        "(margin {gap})",
+        "zh": "最紧的目标：{where} {kpi} 均值 {mean}，单侧界 {bound}，目标 {target}（余量 {gap}）",
+    },
+    "optimise.binding": {
+        "en": "binding (what stops a cheaper staffing): {where} {kpi}",
+        "zh": "约束目标（阻止更低成本的目标）：{where} {kpi}",
+    },
+    "optimise.fresh_fails": {
+        "en": "  fails on fresh seeds: {misses}",
+        "zh": "  新随机种子下未达标：{misses}",
+    },
+    "optimise.cheaper": {
+        "en": "cheaper, failed: {at} ({objective} {cost}): {misses}",
+        "zh": "更便宜但未达标：{at}（{objective} {cost}）：{misses}",
+    },
+    "optimise.outputs": {"en": "outputs: {out}", "zh": "输出目录：{out}"},
+    "optimise.interrupted": {
+        "en": "govsim: interrupted; finished points are stored in {out}/points/ and the same "
+        "command resumes the search",
+        "zh": "govsim：已中断；已完成的点保存在 {out}/points/，再次运行同一命令即可继续搜索",
+    },
     "run.xlsx": {"en": "workbook: {path}", "zh": "Excel 工作簿：{path}"},
     "table.kpi": {"en": "KPI", "zh": "指标"},
     "table.unit": {"en": "unit", "zh": "单位"},
@@ -68,10 +123,12 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh": "{n} 个情景，各 {replications} 次重复运行，随机种子 {seed}",
     },
     "compare.footnote": {
-        "en": "(difference from {base} in brackets, paired by replication; "
-        "* = 95% interval excludes 0: {n} significant)",
-        "zh": "（括号内为与基准情景 {base} 的差值，按重复运行配对；"
-        "* = 95% 区间不含 0：共 {n} 项显著）",
+        "en": "(difference from {base} in brackets, paired by replication; * = matters: 95% "
+        "interval excludes 0 and at least {pp} pp for a share, {rel} of the base otherwise: {n}; "
+        "✓/✗ = the mean meets the base's target)",
+        "zh": "（括号内为与基准情景 {base} 的差值，按重复运行配对；* = 差异有意义：95% 区间不含 0，"
+        "且比例类至少 {pp} 个百分点、其他指标至少为基准值的 {rel}：共 {n} 项；"
+        "✓/✗ = 均值是否达到基准情景的目标）",
     },
     "compare.outputs": {
         "en": "outputs: {out} (comparison.csv, report.html, one folder per scenario)",
@@ -92,6 +149,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "unit.requests": {"en": "requests", "zh": "件"},
     "unit.seconds": {"en": "seconds", "zh": "秒"},
     "unit.trips": {"en": "trips", "zh": "次"},
+    "unit.staff": {"en": "staff", "zh": "人"},
+    "unit.yuan/year": {"en": "yuan/year", "zh": "元/年"},
     "unit.pp": {"en": "pp", "zh": "个百分点"},
     # ---- govsim check
     "check.valid": {"en": "scenario {name!r}: valid", "zh": "情景 {name!r}：校验通过"},
@@ -420,6 +479,7 @@ COLUMN_LABELS: dict[str, Mapping[str, str]] = {
     "utilization_paid": {"en": "utilisation of paid hours (%)", "zh": "总工时利用率（%）"},
     "entries": {"en": "entries", "zh": "进入量"},
     "mean_hours_in_system": {"en": "mean time in office (hours)", "zh": "平均停留（小时）"},
+    "cost_per_staff_year": {"en": "cost per staff-year (yuan)", "zh": "人均年成本（元）"},
     "kpi": {"en": "KPI", "zh": "指标"},
     "code": {"en": "code", "zh": "代码"},
     "unit": {"en": "unit", "zh": "单位"},

@@ -127,6 +127,16 @@ MISTAKES = [
         "sweep {root}/tiny.yaml --vary offices.town.staff=5:1:1",
         "empty range",
     ),
+    (
+        "optimise/vary-syntax",
+        "optimise {root}/tiny.yaml --vary offices.town.staff=3",
+        "--vary expects offices.<level>.staff=LOW..HIGH",
+    ),
+    (
+        "optimise/vary-unknown-office",
+        "optimise {root}/tiny.yaml --vary offices.overrides.Nowhere.staff=1..3",
+        "Nowhere",
+    ),
     ("sweep/vary-twice", "sweep {root}/tiny.yaml --vary seed=1 --vary seed=2", "only once"),
     (
         "sweep/vary-no-case",

@@ -12,7 +12,7 @@ from matplotlib.patches import Polygon
 
 from simulation import load_scenario, run
 from simulation.analysis.counties import county_kpis
-from simulation.contract import COUNTY_KPIS
+from simulation.contract import COUNTY_KPIS, COUNTY_STAFF_KPIS
 from simulation.outputs.county_map import boundaries, county_map, default_map_kpi
 from simulation.scenario.divisions import load_divisions
 from simulation.scenario.loader import packaged_default_path
@@ -47,7 +47,13 @@ def test_per_county_kpis_split_the_citys_cases(results, table):
     assert door["mean"].between(0, 1).all()
     assert (door["target"] == 0.95).all()
     assert list(door["meets"]) == [m >= 0.95 for m in door["mean"]]
-    assert set(table["kpi"]) == set(COUNTY_KPIS)
+    assert set(table["kpi"]) == set(COUNTY_KPIS) | set(COUNTY_STAFF_KPIS)
+    # staff by county: the counties' own offices add up to the city's, less the city office
+    staff = table[table["kpi"] == "staff"]["mean"].sum()
+    city_office = results.offices[results.offices["level"] == "city"]["staff"].iloc[0]
+    assert staff == results.kpi("staff") - city_office
+    cost = table[table["kpi"] == "staff_cost"]["mean"].sum()
+    assert cost == pytest.approx(results.kpi("staff_cost") - results.kpi("staff_cost_city"))
     assert table.loc[table["kpi"] == "cases", "meets"].isna().all()  # no target, no mark
 
 

@@ -94,9 +94,12 @@ def test_compare_command_writes_table_and_each_run(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert cli.main(["compare", str(base), str(lean), "--out", str(out), "--seed", "5"]) == 0
     printed = capsys.readouterr().out
-    assert "lean" in printed and "significant" in printed
+    assert "lean" in printed and "matters" in printed
+    assert "✓" in printed or "✗" in printed  # targets judged in the terminal too
     table = pd.read_csv(out / "comparison.csv")
     assert list(table.columns) == list(COMPARISON_COLUMNS)
+    # the one rule: a difference matters only when it is significant
+    assert not (table["matters"] & ~table["significant"]).any()
     assert set(table["scenario"]) == {"small", "lean"}
     for label in ("small", "lean"):
         names = {p.name for p in (out / label).iterdir()}
@@ -115,7 +118,7 @@ def test_serial_processes_and_dask_write_the_same_bytes(tmp_path):
     run(scenario, workers=2).save(tmp_path / "processes")
     run(scenario, executor="dask", workers=2).save(tmp_path / "dask")
     serial = digests(tmp_path / "serial")
-    assert len(serial) == 7  # grids.csv included
+    assert len(serial) == 8  # seven tables (grids.csv, kpis_by_county.csv) and scenario.yaml
     assert digests(tmp_path / "processes") == serial
     assert digests(tmp_path / "dask") == serial
 
@@ -248,6 +251,22 @@ def test_precision_stops_as_soon_as_the_criterion_is_met():
     # the replications are the first n of a fixed run: same seeds
     fixed = run(scenario, replications=n)
     pd.testing.assert_frame_equal(fixed.by_replication, results.by_replication)
+
+
+def test_precision_checks_every_kpi_it_names_and_says_which_converged_last():
+    # `cases` (a Poisson count, ~13 replications for 3%) and `resolved_rate` (a share: its
+    # 0.005 floor is met almost at once) named; `cases` must be the last to converge
+    scenario = small(replications=3, targets={})
+    results = run(
+        scenario, precision=0.03, batch=2, max_replications=60,
+        precision_kpis=["resolved_rate", "cases"],
+    )  # fmt: skip
+    report = results.precision
+    assert report.met and list(report.table["kpi"]) == ["resolved_rate", "cases"]
+    assert report.table["met"].all() and report.last == "cases"
+    assert "last to converge: cases" in report.summary()
+    with pytest.raises(ValueError, match="no_such_kpi"):
+        run(scenario, precision=0.03, precision_kpis=["no_such_kpi"])
 
 
 def test_precision_gives_up_at_the_maximum():

@@ -151,12 +151,15 @@ def test_kpi_names_in_contract_order():
     assert head[:2] == ("cases", "requests") and head[-2:] == ("backlog_max", "backlog_end")
     front = KPI_NAMES[23:31]
     assert front[0] == "first_contact_rate" and front[-1] == "wait_seconds_hotline"
-    per_level = ("wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid")
-    assert KPI_NAMES[31:36] == tuple(f"{k}_grid" for k in per_level)
-    assert KPI_NAMES[51:56] == tuple(f"{k}_city" for k in per_level)
+    assert KPI_NAMES[31:33] == ("staff", "staff_cost")
+    per_level = (
+        "wait_hours", "utilization", "arrivals", "hours_in_system", "utilization_paid", "staff_cost"
+    )  # fmt: skip
+    assert KPI_NAMES[33:39] == tuple(f"{k}_grid" for k in per_level)
+    assert KPI_NAMES[57:63] == tuple(f"{k}_city" for k in per_level)
     follow_up = ("satisfaction_rate", *(f"satisfaction_rate_{x}" for x in (*CHANNELS, *KINDS)))
-    assert KPI_NAMES[56:] == (*follow_up, "reopen_rate", "supervised_rate")
-    assert len(KPI_NAMES) == 31 + 5 * len(LEVELS) + len(follow_up) + 2 == len(set(KPI_NAMES))
+    assert KPI_NAMES[63:] == (*follow_up, "reopen_rate", "supervised_rate")
+    assert len(KPI_NAMES) == 33 + 6 * len(LEVELS) + len(follow_up) + 2 == len(set(KPI_NAMES))
     assert LOWER_IS_BETTER <= set(KPI_NAMES)
     assert "escalated_out_rate" in LOWER_IS_BETTER and "one_door_rate" not in LOWER_IS_BETTER
 
@@ -361,10 +364,14 @@ def test_summarize(per_rep):
     door = rows.loc["one_door_rate"]
     values = np.array([0.75, 1 / 3])
     half = 12.706204736174707 * values.std(ddof=1) / math.sqrt(2)  # t(0.975, 1)
+    assert values.mean() - half < 0 and values.mean() + half > 1  # the t interval leaves [0, 1]
     assert door["replications"] == 2
     assert door["mean"] == pytest.approx(values.mean())
-    assert door["ci_low"] == pytest.approx(values.mean() - half)
-    assert door["ci_high"] == pytest.approx(values.mean() + half)
+    # so a share gets the bootstrap over replications: within the values seen
+    assert (door["ci_low"], door["ci_high"]) == pytest.approx((1 / 3, 0.75))
+    days = rows.loc["mean_days_to_close"]  # not a share: Student-t as before
+    t_half = 12.706204736174707 * np.std([8.5, 13.0], ddof=1) / math.sqrt(2)
+    assert days["ci_high"] - days["mean"] == pytest.approx(t_half)
     assert door["target"] == 0.5 and bool(door["meets"]) is True  # 0.5417 >= 0.5
     # mean days (8.5 + 13) / 2 = 10.75 > 10: not met (lower is better)
     assert bool(rows.loc["mean_days_to_close", "meets"]) is False

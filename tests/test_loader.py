@@ -716,7 +716,7 @@ def test_kpi_names_include_per_level_kpis():
         KPI_NAMES
     )
     # + satisfaction_rate* (9), reopen_rate, supervised_rate
-    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 31 + 5 * 5 + 11
+    assert len(KPI_NAMES) == len(set(KPI_NAMES)) == 33 + 6 * 5 + 11
 
 
 def test_error_survives_pickling(tmp_path):

@@ -238,6 +238,25 @@ def test_county_small_multiples_have_a_panel_per_county_and_three_rates(runs):
         assert len(dashed) == 3  # one target segment per rate
 
 
+def test_county_misses_are_visible_on_the_county_figure(runs):
+    # a target just above one county's one-trip rate: that county's panel gets a red cross
+    cases = of(runs[:1], "cases")
+    rates = plots._county_rates(next(iter(plots._named(cases).values())))
+    by_county = rates["one_trip_rate"].groupby(level="county").mean().sort_values()
+    worst, second = by_county.index[0], by_county.iloc[1]
+    target = (by_county.iloc[0] + second) / 2
+    fig = plots.county_rates(cases, {**TARGETS, "one_trip_rate": target})
+    axes = visible_axes(fig)
+    crosses = {
+        ax.get_title(): [ln for ln in ax.lines if ln.get_marker() == "x" and ln.get_xdata()[0] < 1.5
+                         and ln.get_xdata()[0] > 0.5]
+        for ax in axes
+    }  # fmt: skip
+    assert [t for t, c in crosses.items() if c] == [worst]
+    low, high = axes[0].get_ylim()  # the axis spans the values and targets, no more
+    assert low <= by_county.iloc[0] and target <= high <= 1.005 + 1e-9
+
+
 def test_single_dataframe_is_one_scenario(runs):
     fig = plots.doors_and_trips(runs[0].cases)
     assert len([c for c in fig.axes[0].containers if isinstance(c, BarContainer)]) == 1

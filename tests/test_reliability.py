@@ -348,6 +348,7 @@ def test_single_grid_city_runs_and_saves(tmp_path):
         "front_door.csv",
         "grids.csv",
         "kpis.csv",
+        "kpis_by_county.csv",
         "offices.csv",
         "scenario.yaml",
     ]

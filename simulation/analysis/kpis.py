@@ -31,6 +31,7 @@ from ..contract import (
     SUMMARY_COLUMNS,
     VILLAGE_LEVELS,
 )
+from .intervals import kpi_interval, meets_with
 from .stats import mean_ci
 
 __all__ = [
@@ -41,15 +42,19 @@ __all__ = [
     "OFFICE_COLUMNS",
     "OUTCOMES",
     "SUMMARY_COLUMNS",
+    "mean_ci",
     "meets_target",
     "replication_kpis",
+    "staff_kpis",
     "summarize",
 ]
 
 P90 = 0.9
 OPTIONAL_CASE_COLUMNS: tuple[str, ...] = ("kind", "satisfied", "reopens", "supervised")
 """Columns added after format v1's first release: tables without them still compute."""
-OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = ("utilization_paid", "entries", "mean_hours_in_system")
+OPTIONAL_OFFICE_COLUMNS: tuple[str, ...] = (
+    "utilization_paid", "entries", "mean_hours_in_system", "cost_per_staff_year"
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- helpers
@@ -212,8 +217,9 @@ def replication_kpis(
         out[f"wait_hours_{lv}"] = at["wait_num"] / at["wait_den"].where(at["wait_den"] > 0)
         out[f"utilization_{lv}"] = at["util_num"] / at["util_den"].where(at["util_den"] > 0)
         out[f"arrivals_{lv}"] = at["arrivals"] / float(horizon_days)
-    if set(OPTIONAL_OFFICE_COLUMNS) <= set(offices.columns):
+    if set(OPTIONAL_OFFICE_COLUMNS[:3]) <= set(offices.columns):
         _system_kpis(offices, off, index, out)
+    staff_kpis(offices, index, out)
     return out
 
 
@@ -234,6 +240,34 @@ def _satisfaction_kpis(cases: pd.DataFrame, index: pd.Index, out: pd.DataFrame) 
         for name in names:
             mine = group == name
             out[f"satisfaction_rate_{name}"] = _by_rep(value[mine], rep[mine], index, "mean")
+
+
+def staff_kpis(offices: pd.DataFrame, index: pd.Index, out: pd.DataFrame) -> None:
+    """``staff`` (staff of the five levels' offices; the 12345 centre is not counted),
+    ``staff_cost`` and ``staff_cost_<level>`` (yuan per year: staff × the office's
+    ``cost_per_staff_year``; NaN for a table written before that column existed)."""
+    levels = _as_text(offices["level"])
+    mine = pd.Series(levels).isin(LEVELS).to_numpy()
+    staff = offices["staff"].astype("float64").to_numpy()
+    if "cost_per_staff_year" in offices.columns:
+        cost = staff * offices["cost_per_staff_year"].astype("float64").to_numpy()
+    else:
+        cost = np.full(len(staff), np.nan)
+    part = pd.DataFrame(
+        {
+            "replication": offices["replication"].astype("int64").to_numpy()[mine],
+            "level": levels[mine],
+            "staff": staff[mine],
+            "cost": cost[mine],
+        }
+    )
+    totals = part.groupby("replication")[["staff", "cost"]].sum(min_count=1).reindex(index)
+    out["staff"] = totals["staff"]
+    out["staff_cost"] = totals["cost"]
+    by_level = part.groupby(["replication", "level"])["cost"].sum(min_count=1)
+    for lv in LEVELS:
+        if lv in by_level.index.get_level_values("level"):
+            out[f"staff_cost_{lv}"] = by_level.xs(lv, level="level").reindex(index)
 
 
 def _system_kpis(
@@ -319,14 +353,16 @@ def summarize(
     per_rep: pd.DataFrame,
     targets: Mapping[str, float] | None = None,
     confidence: float = 0.95,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """The ``kpis.csv`` table: one row per KPI column of ``per_rep`` (in its column order) with
     columns ``kpi, mean, ci_low, ci_high, replications, target, meets``.
 
-    ``mean``/``ci_*``/``replications`` come from :func:`mean_ci` over the replications where the
-    KPI is defined (not NaN). ``target`` is NaN when ``targets`` names none; ``meets`` is a
-    nullable boolean: NA without a target or when the mean is NaN, else :func:`meets_target`
-    applied to the mean.
+    ``mean``/``ci_*``/``replications`` come from ``intervals.kpi_interval`` over the
+    replications where the KPI is defined (not NaN): Student-t, or a bootstrap for a share whose
+    t interval would leave [0, 1]. ``target`` is NaN when ``targets`` names none; ``meets`` is a
+    nullable boolean: NA without a target or when the mean is NaN, else ``intervals.meets_with``
+    (the mean meets the target; with ``strict`` the whole interval must).
     """
     targets = dict(targets or {})
     if "replication" in per_rep.columns:
@@ -336,12 +372,12 @@ def summarize(
         raise ValueError(f"target(s) for unknown KPI(s): {', '.join(stray)}")
     rows = []
     for kpi in per_rep.columns:
-        mean, low, high, n = mean_ci(per_rep[kpi].to_numpy(dtype=float), confidence)
+        mean, low, high, n = kpi_interval(str(kpi), per_rep[kpi].to_numpy(dtype=float), confidence)
         target = float(targets[kpi]) if kpi in targets else math.nan
         if math.isnan(target) or math.isnan(mean):
             meets = pd.NA
         else:
-            meets = meets_target(kpi, mean, target)
+            meets = meets_with(str(kpi), mean, low, high, target, strict)
         rows.append((str(kpi), mean, low, high, n, target, meets))
     table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return table.astype(

@@ -22,8 +22,10 @@ from ..scenario.limits import LimitError
 from . import (
     calibrate,
     check,
+    common,
     compare,
     library,
+    optimise,
     plot,
     report,
     run,
@@ -35,7 +37,19 @@ from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MIN_WARMUP_DAYS, 
 
 __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "main"]
 
-COMMANDS = (run, compare, sweep, plot, report, library, warmup, validate, calibrate, check)
+COMMANDS = (
+    run,
+    compare,
+    sweep,
+    optimise,
+    plot,
+    report,
+    library,
+    warmup,
+    validate,
+    calibrate,
+    check,
+)
 """Every subcommand's module, in ``govsim --help`` order."""
 
 
@@ -91,6 +105,7 @@ def _check_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"--days must be at least {MIN_WARMUP_DAYS}, found {days}")
     if getattr(args, "precision", None) is not None and not args.precision > 0:
         parser.error(f"--precision must be positive, found {args.precision}")
+    common.check_precision_kpis(parser, getattr(args, "precision_kpis", None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

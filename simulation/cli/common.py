@@ -51,6 +51,8 @@ def load(args: argparse.Namespace, source=None):
         source = args.scenario if args.scenario else packaged_default_path()
     overrides = getattr(args, "overrides", None) or []
     scenario = load_scenario(source, overrides)
+    if getattr(args, "strict", False):  # --strict (run, compare): the whole interval must meet
+        scenario = scenario.replace(strict_targets=True)
     try:
         check_runnable(scenario)
     except ScenarioError as error:
@@ -122,3 +124,24 @@ def executor_kwargs(args: argparse.Namespace) -> dict:
     if workers is None and args.executor in (None, "serial"):
         workers = 1
     return {"workers": workers, "executor": args.executor, "scheduler": args.scheduler}
+
+
+def strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a target is met only when its whole 95%% interval meets it (default: the mean)",
+    )
+
+
+def check_precision_kpis(parser: argparse.ArgumentParser, kpis: list[str] | None) -> None:
+    """``--precision-kpis`` names known KPIs (an argparse error, exit 2, otherwise)."""
+    from ..contract import KPI_NAMES
+    from ..errors import did_you_mean
+
+    for kpi in kpis or []:
+        if kpi not in KPI_NAMES:
+            close = did_you_mean(kpi, KPI_NAMES)
+            parser.error(
+                f"--precision-kpis: unknown KPI {kpi!r}" + (f" ({close})" if close else "")
+            )

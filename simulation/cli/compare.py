@@ -24,6 +24,7 @@ def add(commands) -> None:
     parser.add_argument("--out", "-o", help="output folder (default results/compare-<base name>/)")
     common.force_option(parser)
     common.executor_options(parser)
+    common.strict_option(parser)
     parser.set_defaults(handler=handle)
 
 

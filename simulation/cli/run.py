@@ -40,6 +40,13 @@ def add(commands) -> None:
         "REL x its mean (e.g. 0.05; shares: or 0.005 absolute)",
     )
     parser.add_argument(
+        "--precision-kpis",
+        type=lambda text: [k.strip() for k in text.split(",") if k.strip()],
+        metavar="KPI[,KPI...]",
+        help="with --precision, the KPIs that must all be that precise (default: every KPI "
+        "with a target); the run says which converged last",
+    )
+    parser.add_argument(
         "--max-replications",
         type=int,
         metavar="N",
@@ -58,12 +65,14 @@ def add(commands) -> None:
         metavar="GB",
         help="refuse to run above this estimated peak memory in GB (default 8)",
     )
+    common.strict_option(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from ..experiments.folders import check_replaceable
     from ..experiments.runner import run
+    from ..outputs.targets_text import targets_met_text
     from ..outputs.text import format_kpis
 
     scenario = common.load(args)
@@ -77,6 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         args.seed,
         progress=True,
         precision=args.precision,
+        precision_kpis=args.precision_kpis,
         max_replications=args.max_replications,
         max_cases=args.max_cases,
         max_memory_gb=args.max_memory,
@@ -94,13 +104,7 @@ def handle(args: argparse.Namespace) -> int:
     if results.precision is not None:
         print(results.precision.summary())
     print(format_kpis(results.kpis, lang))
-    met = results.kpis["meets"].dropna()
-    print(
-        "\n"
-        + text(
-            "run.targets_met", lang, met=int(met.sum()), total=len(met), out=common.where(out, args)
-        )
-    )
+    print("\n" + targets_met_text(results, lang, common.where(out, args)))
     if workbook is not None:
         print(text("run.xlsx", lang, path=workbook))
     return 0

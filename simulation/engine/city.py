@@ -42,6 +42,8 @@ class Office:
     """Share of working hours for casework (other duties take the rest)."""
     visits_per_week: float = 0.0
     visit_hours: float = 0.0
+    cost_per_staff_year: float = 0.0
+    """Yuan per staff member per year (``offices.<level>.cost_per_staff_year``)."""
 
 
 @dataclass

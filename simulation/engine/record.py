@@ -183,6 +183,7 @@ def office_table(raw: RawReplication, city: City, scenario: Scenario) -> pd.Data
             "utilization_paid": utilization_paid,
             "entries": entries.astype(np.int64),
             "mean_hours_in_system": in_system,
+            "cost_per_staff_year": [float(o.cost_per_staff_year) for o in city.offices],
         },
         columns=list(OFFICE_COLUMNS),
     )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import store
 from ..analysis import kpis as kpi_functions
+from ..analysis.differences import mark_matters
 from ..scenario.schema import Scenario
 from . import folders
 from .executors import Executor
@@ -49,6 +50,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "diff_ci_low",
     "diff_ci_high",
     "significant",
+    "matters",
 )
 
 
@@ -112,6 +114,11 @@ class Comparison:
         """The rows whose difference from the base is significant."""
         return self.table[self.table["significant"]]
 
+    def matters(self) -> pd.DataFrame:
+        """The rows whose difference matters: significant and practically large
+        (``analysis.differences``)."""
+        return self.table[self.table["matters"]]
+
     def save(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
         """Write ``comparison.csv`` and each scenario's outputs under ``<directory>/<label>/``,
         all or nothing (staged beside the target, then moved into place). A folder holding
@@ -159,6 +166,7 @@ def _table(labels: list[str], results: dict[str, Results], confidence: float) ->
     table = pd.concat(frames, ignore_index=True).sort_values(["_kpi", "_scenario"], kind="stable")
     table = table.drop(columns=["_kpi", "_scenario"]).reset_index(drop=True)
     table["significant"] = table["significant"].fillna(False).astype(bool)
+    table = mark_matters(table)  # float noise to 0; significant and practically large
     return table[list(COMPARISON_COLUMNS)]
 
 

@@ -243,11 +243,14 @@ class PrecisionReport:
     met: bool
     table: pd.DataFrame
     """``kpi, mean, half_width, limit, met`` after the last batch."""
+    last: str | None = None
+    """The KPI that was the last to meet the criterion (and kept meeting it)."""
 
     def summary(self) -> str:
         pct = f"{self.precision:.0%}" if self.precision >= 0.01 else f"{self.precision:g}"
         if self.met:
-            return f"precision {pct} reached after {self.replications} replications"
+            last = f"; last to converge: {self.last}" if self.last else ""
+            return f"precision {pct} reached after {self.replications} replications{last}"
         wide = ", ".join(self.table.loc[~self.table["met"], "kpi"])
         return (
             f"precision {pct} NOT reached after {self.replications} replications "
@@ -264,11 +267,13 @@ def _until_precise(
     floor: float,
     progress: Progress,
     function: Replicate | None = None,
+    kpis: Sequence[str] | None = None,
 ) -> tuple[list[Tables], PrecisionReport]:
-    """Replications in batches until every KPI with a target is precise enough."""
-    kpis = [k for k in scenario.targets if k in kpi_functions.KPI_NAMES] or list(
-        kpi_functions.KPI_NAMES
-    )
+    """Replications in batches until every KPI of ``kpis`` (default: those with a target) is
+    precise enough; records which KPI was the last to get there and stay."""
+    kpis = list(kpis or []) or [k for k in scenario.targets if k in kpi_functions.KPI_NAMES]
+    kpis = kpis or list(kpi_functions.KPI_NAMES)
+    since: dict[str, int] = {}  # KPI -> replications when it last started meeting the criterion
     first = min(max(scenario.replications, 2), max_replications)
     batch = batch or max(executor.start().workers, 2)
     parts: list[Tables] = []
@@ -288,6 +293,11 @@ def _until_precise(
                     )
                 )
             table = precision_table(pd.concat(rows), kpis, precision, floor)
+            for kpi, ok in zip(table["kpi"], table["met"], strict=True):
+                if not ok:
+                    since.pop(kpi, None)
+                else:
+                    since.setdefault(kpi, len(parts))
             met = bool(table["met"].all())
             if met or len(parts) >= max_replications:
                 break
@@ -295,7 +305,12 @@ def _until_precise(
             if bar is not None:
                 bar.total = want
                 bar.refresh()
-    return parts, PrecisionReport(precision, len(parts), max_replications, met, table)
+    last = None
+    if met and since:
+        ratio = (table["half_width"] / table["limit"]).fillna(0.0).to_numpy()
+        order = {k: (since[k], float(ratio[i])) for i, k in enumerate(table["kpi"]) if k in since}
+        last = max(order, key=order.__getitem__)
+    return parts, PrecisionReport(precision, len(parts), max_replications, met, table, last)
 
 
 # ---------------------------------------------------------------- results
@@ -319,9 +334,26 @@ class Results:
     """How many replications a precision-driven run took (``None`` for a fixed number)."""
     events: pd.DataFrame | None = None
     """The event log (``run(..., events=True)``): one row per step of every case."""
+    _by_county: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.kpis = kpi_functions.summarize(self.by_replication, self.scenario.targets)
+        self.kpis = kpi_functions.summarize(
+            self.by_replication, self.scenario.targets, strict=self.scenario.strict_targets
+        )
+
+    @property
+    def kpis_by_county(self) -> pd.DataFrame:
+        """``kpis_by_county.csv``: per county and KPI its mean, interval, replications, the
+        county's own target (``Scenario.county_targets``) and whether it meets it."""
+        if self._by_county is None:
+            from ..analysis.counties import county_kpis
+
+            self._by_county = county_kpis(
+                self.cases, self.offices, self.daily, self.scenario.horizon_days,
+                county_targets=self.scenario.county_targets,
+                strict=self.scenario.strict_targets,
+            )  # fmt: skip
+        return self._by_county
 
     def kpi(self, name: str) -> float:
         """The mean over replications of one KPI."""
@@ -358,6 +390,7 @@ class Results:
     def write_into(self, folder: Path) -> None:
         """Write the five outputs into an existing folder (no atomicity: see ``save``)."""
         self.kpis.to_csv(folder / "kpis.csv", index=False)
+        self.kpis_by_county.to_csv(folder / "kpis_by_county.csv", index=False)
         self.cases.to_parquet(folder / "cases.parquet", index=False)
         self.offices.to_csv(folder / "offices.csv", index=False)
         self.daily.to_csv(folder / "daily.csv", index=False)
@@ -382,6 +415,7 @@ def run(
     max_replications: int | None = None,
     batch: int | None = None,
     precision_floor: float = RATE_FLOOR,
+    precision_kpis: Sequence[str] | None = None,
     max_cases: float | None = None,
     max_memory_gb: float | None = None,
     replicate: Replicate | None = None,
@@ -396,9 +430,9 @@ def run(
 
     With ``precision`` (e.g. 0.05), ``replications`` is the first batch and batches of
     ``batch`` replications (default: one per worker, at least 2) are added until the 95%
-    half-width of every KPI with a target is within ``precision`` × |mean| (or
-    ``precision_floor`` for shares), up to ``max_replications`` (default 100);
-    ``Results.precision`` says how it ended.
+    half-width of every KPI of ``precision_kpis`` (default: every KPI with a target) is within
+    ``precision`` × |mean| (or ``precision_floor`` for shares), up to ``max_replications``
+    (default 100); ``Results.precision`` says how it ended and which KPI converged last.
 
     Before anything runs, the cases per replication and the peak memory are estimated
     (``limits.py``); above ``max_cases`` (default 5 million simulated cases per replication) or
@@ -439,9 +473,20 @@ def run(
             return results
         if not precision > 0:
             raise ValueError(f"precision must be positive, got {precision!r}")
+        unknown = [k for k in precision_kpis or [] if k not in kpi_functions.KPI_NAMES]
+        if unknown:
+            raise ValueError(f"precision_kpis: unknown KPI(s) {', '.join(unknown)}")
         ceiling = max_replications or max(DEFAULT_MAX_REPLICATIONS, scenario.replications)
         parts, report = _until_precise(
-            scenario, ex, precision, ceiling, batch, precision_floor, progress, function
+            scenario,
+            ex,
+            precision,
+            ceiling,
+            batch,
+            precision_floor,
+            progress,
+            function,
+            precision_kpis,
         )
     indices = list(range(len(parts)))
     scenario = scenario.replace(replications=len(parts))

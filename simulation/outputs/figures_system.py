@@ -236,7 +236,9 @@ def county_rates(
     places: Mapping[str, str] | None = None,
 ) -> Figure:
     """Small multiples, one panel per county: one-door, one-trip and grassroots rates per
-    scenario (mean, 95% CI over replications), with the targets as short dashed lines."""
+    scenario (mean, 95% CI over replications), with the targets as short dashed lines. The
+    shared axis spans the values and targets (not 0-100%) so a miss of a point shows, and a red
+    cross marks each mean below its target."""
     tables = _named(cases)
     scen = list(tables)
     palette = _colors(scen, colors)
@@ -257,6 +259,7 @@ def county_rates(
         ax.set_visible(False)
     x = np.arange(len(COUNTY_RATES), dtype=float)
     width = 0.8 / len(scen)
+    ends = [targets[k] for k in COUNTY_RATES if targets and k in targets]
     for ax, county in zip(axes, counties, strict=False):
         for i, name in enumerate(scen):
             table = rates[name]
@@ -269,15 +272,27 @@ def county_rates(
                 continue
             ci = _ci_frame(at[list(COUNTY_RATES)])
             _ci_bars(ax, x, i, width, ci, palette[name], capsize=2)
+            half = np.nan_to_num(ci["half"].to_numpy(dtype=float))
+            ends += [*(ci["mean"].to_numpy() - half), *(ci["mean"].to_numpy() + half)]
+            for j, kpi in enumerate(COUNTY_RATES):  # a missed target: a red cross on the bar
+                mean = float(ci.loc[kpi, "mean"])
+                if targets and kpi in targets and mean < targets[kpi]:
+                    ax.plot(x[j] - 0.4 + width * (i + 0.5), mean, "x", color="#d62728",
+                            markersize=9, markeredgewidth=2.5, zorder=5)  # fmt: skip
         for j, kpi in enumerate(COUNTY_RATES):
             if targets and kpi in targets:
                 ax.hlines(targets[kpi], j - 0.45, j + 0.45, colors="0.2", linestyles="--")
         ticks = [text(k, lang) for k in ("fig.one_door", "fig.one_trip", "fig.grassroots")]
         ax.set_xticks(x, ticks, fontsize=8)
         ax.set_title(county if lang == "en" else _place(county, places), fontsize=10)
-        ax.set_ylim(0, 1.05)
         _percent(ax)
         ax.grid(axis="y", alpha=0.3)
+    # the axis spans the values and targets, not 0-100%: a miss of a point is then visible
+    # (the bars are cut at the bottom; a red cross marks a mean below its target)
+    finite = [v for v in ends if np.isfinite(v)] or [0.0, 1.0]
+    low, high = min(finite), max(finite)
+    pad = max(0.01, 0.15 * (high - low))
+    axes[0].set_ylim(max(0.0, low - pad), min(1.0, high + pad) + 0.005)
     for ax in axes[::cols]:
         ax.set_ylabel(text("fig.share_of_cases", lang))
     _scenario_legend(fig, palette, lang, loc="outside right upper")

@@ -220,7 +220,10 @@ def _targets_html(runs: Sequence[RunTables], colors: dict, lang: str) -> list[st
     rows = []
     for run in runs:
         horizon = float(run.scenario.get("horizon_days") or 1)
-        by_county = county_kpis(run.cases, run.offices, run.daily, horizon, base.targets, kpis)
+        own = base.scenario.get("county_targets") or None  # by: county / counties: set
+        by_county = county_kpis(
+            run.cases, run.offices, run.daily, horizon, base.targets, kpis, county_targets=own
+        )  # without county targets every county is held to the city's (as a reference)
         counties = list(dict.fromkeys(by_county["county"]))
         if head is None:
             head = counties

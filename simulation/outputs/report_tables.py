@@ -11,12 +11,11 @@ import pandas as pd
 import yaml
 
 from ..analysis import kpis as kpi_functions
-from ..contract import is_share
+from ..analysis.differences import mark_matters
 from ..experiments.compare import COMPARISON_COLUMNS, paired_differences
 from ..i18n import DEFAULT_LANGUAGE, text
 from .results_io import RunTables, flatten
 
-NOISE = 1e-12
 IGNORED_KEYS: frozenset[str] = frozenset({"name", "description", "language"})
 """Scenario keys that always differ and say nothing about the model."""
 
@@ -29,7 +28,8 @@ def kpi_comparison(runs: Sequence[RunTables], confidence: float = 0.95) -> pd.Da
     from the first (other − base) over the replication indices both have
     (``compare.paired_differences``), its CI, and whether the CI excludes 0. Columns
     ``COMPARISON_COLUMNS`` plus ``target``, ``meets`` (against the base's targets), ``pairs``.
-    Differences below float noise (``NOISE``, e.g. a sum taken in another order) count as 0.
+    Differences below float noise (``differences.NOISE``) count as 0; ``matters`` is the one
+    rule of ``analysis.differences``.
     """
     if not runs:
         raise ValueError("no runs to compare")
@@ -43,13 +43,10 @@ def kpi_comparison(runs: Sequence[RunTables], confidence: float = 0.95) -> pd.Da
             summary["pairs"] = 0
         else:
             diffs = paired_differences(base.by_replication, run.by_replication, confidence)
-            noise = diffs[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1) < NOISE
-            diffs.loc[noise, ["diff", "diff_ci_low", "diff_ci_high"]] = 0.0
-            diffs.loc[noise, "significant"] = False
             summary = summary.merge(diffs, on="kpi", how="left")
         summary.insert(1, "scenario", run.name)
         frames.append(summary)
-    table = pd.concat(frames, ignore_index=True)
+    table = mark_matters(pd.concat(frames, ignore_index=True))  # noise to 0, the one rule
     columns = [*COMPARISON_COLUMNS, "target", "meets", "pairs"]
     return table[columns].astype({"significant": "boolean", "meets": "boolean"})
 
@@ -115,40 +112,17 @@ def run_metadata(runs: Sequence[RunTables], lang: str = DEFAULT_LANGUAGE) -> pd.
 
 # ---------------------------------------------------------------- what is practically large
 
-PRACTICAL_SHARE = 0.005
-"""A share must move by at least half a percentage point to be reported on page one."""
-PRACTICAL_RELATIVE = 0.05
-"""Any other KPI must move by at least 5% of the base's value."""
-
 
 def practical_differences(comparison: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`kpi_comparison` whose difference from the base is both significant
-    (its paired 95% interval excludes 0) and practically large (``PRACTICAL_SHARE`` for a
-    share, ``PRACTICAL_RELATIVE`` of the base's mean otherwise), with the base's ``base_mean``
-    and ``base_meets`` beside them; scenarios in order, KPIs in contract order."""
+    """The rows of :func:`kpi_comparison` whose difference from the base matters (the one rule
+    of ``analysis.differences``: significant and practically large), with the base's
+    ``base_mean`` and ``base_meets`` beside them; scenarios in order, KPIs in contract order."""
     base_name = comparison["scenario"].iloc[0]
     base = comparison[comparison["scenario"] == base_name].set_index("kpi")
     others = comparison[comparison["scenario"] != base_name].copy()
     others["base_mean"] = others["kpi"].map(base["mean"])
     others["base_meets"] = others["kpi"].map(base["meets"])
-    large = [
-        bool(sig) and _practically_large(kpi, diff, base_mean)
-        for kpi, diff, sig, base_mean in zip(
-            others["kpi"], others["diff"], others["significant"].fillna(False),
-            others["base_mean"], strict=True,
-        )
-    ]  # fmt: skip
-    return others[large].reset_index(drop=True)
-
-
-def _practically_large(kpi: str, diff: float, base_mean: float) -> bool:
-    if pd.isna(diff):
-        return False
-    if is_share(kpi):
-        return abs(diff) >= PRACTICAL_SHARE
-    if pd.isna(base_mean) or base_mean == 0:
-        return diff != 0
-    return abs(diff) >= PRACTICAL_RELATIVE * abs(base_mean)
+    return others[others["matters"].astype(bool)].reset_index(drop=True)
 
 
 def zero_kpis(comparison: pd.DataFrame) -> list[str]:

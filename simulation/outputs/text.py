@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..analysis.differences import PRACTICAL_RELATIVE, PRACTICAL_SHARE
 from ..contract import KPI_BY_NAME
 from ..experiments.compare import Comparison
 from ..experiments.sweep import Sweep, csv_cell
@@ -83,25 +84,42 @@ def format_kpis(kpis: pd.DataFrame, lang: str = DEFAULT_LANGUAGE) -> str:
     return text_table(rows, left=2, trailing=1)
 
 
+def _verdict(kpis: pd.DataFrame, kpi: str) -> str:
+    meets = kpis["meets"].get(kpi, pd.NA)
+    return "" if pd.isna(meets) else (" ✓" if meets else " ✗")
+
+
 def format_comparison(comparison: Comparison, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Side by side: each KPI's mean per scenario, with the paired difference from the base;
-    ``*`` marks a difference whose 95% interval excludes 0."""
+    """Side by side: the base's target, each KPI's mean per scenario with ✓/✗ against that
+    target, and the paired difference from the base; ``*`` marks a difference that matters
+    (significant and practically large: ``analysis.differences``)."""
     table = comparison.table
     labels = comparison.labels
-    rows = [[text("table.kpi", lang), text("table.unit", lang), *labels]]
+    kpis = {label: comparison.results[label].kpis.set_index("kpi") for label in labels}
+    rows = [[text("table.kpi", lang), text("table.unit", lang), text("table.target", lang),
+             *labels]]  # fmt: skip
     for kpi, group in table.groupby("kpi", sort=False):
         by = group.set_index("scenario")
         name = str(kpi)
+        target = kpis[labels[0]]["target"].get(name, math.nan)
         cells = [kpi_label(name, lang), unit_label(name, lang)]
-        cells.append(format_value(name, by.loc[labels[0], "mean"]))
+        cells.append("" if pd.isna(target) else format_value(name, target))
+
+        cells.append(
+            format_value(name, by.loc[labels[0], "mean"]) + _verdict(kpis[labels[0]], name)
+        )
         for label in labels[1:]:
             r = by.loc[label]
-            mark = " *" if r["significant"] else "  "
+            mark = " *" if r["matters"] else "  "
             diff = format_difference(name, r["diff"], lang)
-            cells.append(f"{format_value(name, r['mean'])} ({diff}){mark}")
+            mean = format_value(name, r["mean"]) + _verdict(kpis[label], name)
+            cells.append(f"{mean} ({diff}){mark}")
         rows.append(cells)
-    n_sig = int(table.loc[table["scenario"] != labels[0], "significant"].sum())
-    footnote = text("compare.footnote", lang, base=labels[0], n=n_sig)
+    n = int(table.loc[table["scenario"] != labels[0], "matters"].sum())
+    footnote = text(
+        "compare.footnote", lang, base=labels[0], n=n,
+        pp=f"{100 * PRACTICAL_SHARE:g}", rel=f"{PRACTICAL_RELATIVE:.0%}",
+    )  # fmt: skip
     return text_table(rows, left=2) + "\n\n" + footnote
 
 

@@ -16,9 +16,25 @@ from .spec import NonNegative, Probability, Spec, invalid
 if TYPE_CHECKING:
     from .counties import CitySpec
 
-__all__ = ["LEVEL_ONLY", "OfficeOverride", "OfficesSpec", "check_override"]
+__all__ = [
+    "DEFAULT_COST_PER_STAFF_YEAR",
+    "LEVEL_ONLY",
+    "OfficeOverride",
+    "OfficesSpec",
+    "check_override",
+]
 
 Staff = Annotated[int, Field(ge=1)]
+
+DEFAULT_COST_PER_STAFF_YEAR = 178_109.0
+"""Yuan per staff member per year: the 2022 average annual wage of employed persons in
+non-private units in public administration, social security and social organisation in
+Zhejiang (浙江省 2022 年非私营单位就业人员分行业年平均工资, 公共管理、社会保障和社会组织:
+178,109; on-post workers 181,337; Zhejiang Provincial Bureau of Statistics). It is the
+工资总额 per person, wages only: employer social-insurance and housing-fund contributions,
+offices, equipment and overheads are NOT included, so it understates the full cost of a post.
+Set your own figure per level or office (``cost_per_staff_year``)."""
+CostPerStaffYear = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 CaseTimeShare = Annotated[float, Field(gt=0, le=1)]
@@ -29,6 +45,8 @@ class LevelOffice(Spec):
     case_time_share: CaseTimeShare = 1.0
     """Share of working hours the staff can give to casework (their other duties take the rest).
     A handling of h hours then occupies a staff member for h / case_time_share working hours."""
+    cost_per_staff_year: CostPerStaffYear = DEFAULT_COST_PER_STAFF_YEAR
+    """Yuan per staff member per year (KPIs ``staff_cost``, ``staff_cost_<level>``)."""
 
 
 # Each level's office has its own default staff, so that a scenario naming one key of an
@@ -71,6 +89,7 @@ LEVEL_ONLY = {"generalist": "village", "one_stop": "county", "misroute": "county
 
 class OfficeOverride(Spec):
     staff: Staff | None = None
+    cost_per_staff_year: CostPerStaffYear | None = None
     case_time_share: CaseTimeShare | None = None
     generalist: bool | None = None
     one_stop: bool | None = None

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, Strict, field_validator, model_validator
 
-from ..contract import KPI_NAMES
+from ..contract import COUNTY_KPIS, COUNTY_STAFF_KPIS, KPI_NAMES
 from ..errors import did_you_mean
 from . import names
 from .calendars import CalendarSpec, open_hours_per_week, parse_hours
@@ -27,6 +27,7 @@ from .holidays import UnsupportedYearError, check_years
 from .offices import OfficesSpec, check_override
 from .spec import Count, NonNegative, Positive, Probability, Spec, check_shares, invalid
 from .supervision import SupervisionSpec
+from .targets import EVERY_COUNTY, split_targets
 
 __all__ = [
     "CitySpec",
@@ -348,6 +349,16 @@ class Scenario(Spec):
     evaluation: EvaluationSpec = EvaluationSpec()
     supervision: SupervisionSpec = SupervisionSpec()
     targets: dict[KpiName, Target] = Field(default_factory=_default_targets)
+    county_targets: dict[KpiName, dict[str, Target]] = Field(default_factory=dict)
+    """KPI → county → target (``"*"``: every county); written by ``targets``' ``by: county``
+    and ``counties:`` forms (``targets.py``)."""
+    strict_targets: bool = False
+    """A target is met when the mean meets it; ``true`` (``--strict``): the whole interval."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_forms(cls, data: Any) -> Any:
+        return split_targets(data)
 
     @model_validator(mode="before")
     @classmethod
@@ -398,6 +409,21 @@ class Scenario(Spec):
                 )
         for name, override in self.offices.overrides.items():
             check_override(self.city, name, override)
+        for kpi, per in self.county_targets.items():
+            if kpi not in COUNTY_KPIS and kpi not in COUNTY_STAFF_KPIS:
+                raise invalid(
+                    f"a KPI computed by county {[*COUNTY_KPIS, *COUNTY_STAFF_KPIS]}",
+                    repr(kpi),
+                    ("targets", kpi),
+                )
+            for county in per:
+                if county != EVERY_COUNTY and not names.is_county(self.city, county):
+                    close = names.suggest_county(self.city, county)
+                    raise invalid(
+                        f"a county of the city {names.county_names(self.city)}",
+                        repr(county) + (f" (did you mean {close!r}?)" if close else ""),
+                        ("targets", kpi, "counties", county),
+                    )
         self._check_visits()
         first = self.start_date.toordinal() - self.warmup_days
         last = self.start_date.toordinal() + self.horizon_days
