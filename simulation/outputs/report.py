@@ -31,6 +31,7 @@ import pandas as pd
 from .. import store
 from ..analysis import kpis as kpi_functions
 from ..analysis.counties import county_kpis
+from ..analysis.differences import PRACTICAL_RELATIVE, PRACTICAL_SHARE
 from ..analysis.grids import grid_table
 from ..contract import COUNTY_KPIS, KPI_BY_NAME, is_share
 from ..experiments.compare import COMPARISON_COLUMNS
@@ -38,8 +39,6 @@ from ..formats import number
 from ..i18n import DEFAULT_LANGUAGE, column_label, text, unit_label
 from . import figures as plots
 from .report_tables import (
-    PRACTICAL_RELATIVE,
-    PRACTICAL_SHARE,
     kpi_comparison,
     practical_differences,
     run_metadata,
