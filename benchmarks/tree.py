@@ -20,7 +20,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from simulation.checks.theory import mmc_wait
+from simulation.analysis.theory import mmc_wait
 
 LEVELS = ("grid", "village", "town", "county", "city")
 GRID, VILLAGE, TOWN, COUNTY, CITY = range(5)

@@ -25,7 +25,7 @@ import pytest
 from builders import exponential_tree
 
 import simulation
-from simulation.checks.theory import mmc_wait
+from simulation.analysis.theory import mmc_wait
 from simulation.contract import LEVELS
 
 

@@ -12,7 +12,7 @@ from builders import FLAT, MONDAY, generated, scenario, tiny
 from conftest import FAIL, RESOLVE, Case, at, hours_of_day, run_cases
 
 import simulation
-from simulation.checks.theory import mmc_wait
+from simulation.analysis.theory import mmc_wait
 from simulation.contract import LEVELS, OUTCOMES
 from simulation.engine.calendar import Calendar
 from simulation.scenario.demand import first_weekday

@@ -8,7 +8,7 @@ import math
 import pytest
 from builders import exponential_tree
 
-from simulation.checks.theory import mmc_wait
+from simulation.analysis.theory import mmc_wait
 from simulation.experiments.optimise import optimise, parse_variable
 
 

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 from simulation import cli
+from simulation.analysis.theory import erlang_c, jackson_rates, mmc_wait, priority_waits
 from simulation.checks import hotline, markdown, queueing
 from simulation.checks import suite as validation
 from simulation.checks.calibration import PUBLISHED, calibrate, calibration_metrics
 from simulation.checks.harness import BAND_CONFIDENCE, COLUMNS, compare
 from simulation.checks.suite import validate
-from simulation.checks.theory import erlang_c, jackson_rates, mmc_wait, priority_waits
 from simulation.engine import front_door, model
 from simulation.engine.calendar import Calendar
 from simulation.scenario.demand import first_weekday

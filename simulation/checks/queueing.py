@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..analysis.theory import erlang_c, jackson_rates, mmc_wait, priority_waits, relaxation_hours
 from ..contract import HOURS_PER_DAY, LEVELS, SEVERITIES
 from ..engine.city import build_city
 from .harness import (
@@ -24,7 +25,6 @@ from .harness import (
     per_rep,
     warmup_for,
 )
-from .theory import erlang_c, jackson_rates, mmc_wait, priority_waits, relaxation_hours
 
 # ---------------------------------------------------------------- Erlang C (M/M/c)
 

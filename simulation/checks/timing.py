@@ -9,6 +9,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..analysis.theory import mmc_wait
 from ..contract import HOURS_PER_DAY, LEVELS, WEEKDAYS
 from .harness import (
     NEVER,
@@ -22,7 +23,6 @@ from .harness import (
     per_10k,
     per_rep,
 )
-from .theory import mmc_wait
 
 # ---------------------------------------------------------------- arrivals
 

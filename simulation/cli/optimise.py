@@ -44,6 +44,7 @@ def add(commands) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from ..experiments.optimise import optimise, parse_variable
+    from ..outputs.frontier import save_frontier
     from ..scenario.loader import packaged_default_path
 
     scenario = common.load(args)
@@ -77,6 +78,7 @@ def handle(args: argparse.Namespace) -> int:
         return common.EXIT_USAGE
     if result.passed:
         result.save(out, source)  # optimum.yaml extends the scenario file
+    save_frontier(result, out)
     print(result.summary(lang))
     files = "search.csv, optimum.yaml" if result.passed else "search.csv"
     print(text("optimise.outputs", lang, out=f"{out}/ ({files})"))

@@ -45,7 +45,7 @@ from scipy import stats
 
 from .. import store
 from ..analysis.counties import county_replications
-from ..checks.theory import mmc_wait
+from ..analysis.theory import mmc_wait
 from ..contract import LEVELS, LOWER_IS_BETTER, is_share
 from ..i18n import DEFAULT_LANGUAGE, text
 from ..scenario.loader import dump_yaml, load_scenario
@@ -246,7 +246,7 @@ class Optimum:
         return "\n".join(lines)
 
     def save(self, out: str | os.PathLike, source: str | os.PathLike | None) -> Path:
-        """Write ``search.csv``, ``frontier.png`` (cost against the binding KPI) and, when
+        """Write ``search.csv`` and, when
         verified, ``optimum.yaml``: ``extends: source`` with the staff counts found, or without
         a source file the whole resolved scenario."""
         out = Path(out)
@@ -267,7 +267,6 @@ class Optimum:
             parent = os.path.relpath(Path(source).resolve(), out.resolve())
             text = f"extends: {json.dumps(Path(parent).as_posix())}\n" + dump_yaml_plain(changes)
             store.write_text(out / "optimum.yaml", text)
-        self._frontier(out)
         return out
 
     def binding(self) -> pd.Series | None:
@@ -292,19 +291,6 @@ class Optimum:
             if column in self.search and self.search[column].nunique(dropna=True) > 1:
                 return t
         return None
-
-    def _frontier(self, out: Path) -> None:
-        """``frontier.png``: cost against the binding KPI over every evaluated point."""
-        t = self.binding()
-        if t is None:
-            return
-        from ..outputs.frontier import frontier_figure
-
-        best = self.best.cost if self.passed and self.best is not None else None
-        fig = frontier_figure(self.search, self.objective, f"{t['where']}:{t['kpi']}",
-                              float(t["target"]), best)  # fmt: skip
-        with store.staged_file(out / "frontier.png", suffix=".png") as staging:
-            fig.savefig(staging, dpi=110)
 
 
 def dump_yaml_plain(data: Mapping) -> str:

@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .. import store
 from ..contract import is_share
 from ..i18n import DEFAULT_LANGUAGE, kpi_label, text
 from .fonts import install_cjk_font
@@ -53,3 +54,18 @@ def frontier_figure(
     ax.legend(fontsize=8)
     ax.set_title(text("fig.frontier.title", lang))
     return fig
+
+
+def save_frontier(optimum, out) -> None:
+    """``frontier.png`` in ``out``: cost against the binding KPI over every evaluated point of
+    an :class:`~simulation.experiments.optimise.Optimum` (nothing when no target binds)."""
+    from pathlib import Path
+
+    t = optimum.binding()
+    if t is None:
+        return
+    best = optimum.best.cost if optimum.passed and optimum.best is not None else None
+    fig = frontier_figure(optimum.search, optimum.objective, f"{t['where']}:{t['kpi']}",
+                          float(t["target"]), best)  # fmt: skip
+    with store.staged_file(Path(out) / "frontier.png", suffix=".png") as staging:
+        fig.savefig(staging, dpi=110)
