@@ -167,8 +167,12 @@ def mutants(draw) -> tuple[dict, list[tuple]]:
 
 
 def _related(key: str, changed: list[tuple]) -> bool:
-    """The error's key path is a changed path, its ancestor or descendant, or a cross-check."""
+    """The error's key path is a changed path, its ancestor or descendant, or a cross-check.
+    A changed list item stands for its whole list: deleting item 0 moves every later item down
+    one place, so an error at ``hourly.1`` may be the item that was changed at ``hourly.2``."""
     for path in changed:
+        if path and isinstance(path[-1], int):
+            path = path[:-1]
         text = ".".join(str(p) for p in path)
         if key == text or key.startswith(text + ".") or text.startswith(key + "."):
             return True
