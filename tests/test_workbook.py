@@ -17,7 +17,8 @@ SMALL = [*SHORT, "city.villages_per_town=2", "city.grids_per_village=1"]
 
 @pytest.fixture(scope="module")
 def results():
-    return run(load_scenario(packaged_default_path(), SMALL))
+    # the dispute-only Jiaxing: real towns and names, a workbook of a few thousand cases
+    return run(load_scenario(packaged_default_path().with_name("jiaxing-disputes.yaml"), SMALL))
 
 
 @pytest.fixture(scope="module")
