@@ -147,3 +147,11 @@ def test_every_built_office_is_named_by_the_rule(shape, listed, towns):
 def test_suggestion_for_an_unknown_office_name(city, name, hint):
     assert names.office_level(city, name) is None
     assert names.suggest_office(city, name) == hint
+
+
+def test_a_chinese_override_of_a_county_the_scenario_overrides_in_english_is_one_override():
+    base = load_scenario(packaged_default_path())
+    assert base.offices.overrides["Haining"].staff != 3
+    changed = load_scenario(packaged_default_path(), ["offices.overrides.海宁={staff: 3}"])
+    assert changed.offices.overrides["Haining"].staff == 3
+    assert "海宁" not in changed.offices.overrides

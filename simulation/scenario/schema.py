@@ -373,12 +373,16 @@ class Scenario(Spec):
         data = dict(data)
         offices = data.get("offices")
         if isinstance(offices, Mapping) and isinstance(offices.get("overrides"), Mapping):
-            renamed = {
-                canonical_office(k, table) if isinstance(k, str) else k: v
-                for k, v in offices["overrides"].items()
-            }
-            if len(renamed) == len(offices["overrides"]):  # two spellings of one office: keep
-                data["offices"] = {**offices, "overrides": renamed}  # both for the error
+            # two spellings of one office (海宁 and Haining, e.g. --set on a scenario's own
+            # override) are one override: the later one's keys win, as --set wins over a file
+            renamed: dict = {}
+            for k, v in offices["overrides"].items():
+                name = canonical_office(k, table) if isinstance(k, str) else k
+                earlier = renamed.get(name)
+                if isinstance(earlier, Mapping) and isinstance(v, Mapping):
+                    v = {**earlier, **v}
+                renamed[name] = v
+            data["offices"] = {**offices, "overrides": renamed}
         arrivals = data.get("arrivals")
         if isinstance(arrivals, Mapping) and isinstance(arrivals.get("surges"), list):
             surges = english_counties(arrivals["surges"], "where", table)
