@@ -158,7 +158,10 @@ def mutants(draw) -> tuple[dict, list[tuple]]:
             path = (*path[:-1], new)
         elif op == "scale" and isinstance(parent[key], int | float):
             factor = draw(st.sampled_from([-1, 0, 1e6, 1e300, 10**20, 0.5]))
-            parent[key] = parent[key] * factor
+            try:
+                parent[key] = parent[key] * factor
+            except OverflowError:  # an int already scaled past any float
+                parent[key] = math.inf
         elif op == "section":  # drop a whole top-level section
             path = path[:1]
             data.pop(path[0], None)

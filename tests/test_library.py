@@ -64,6 +64,7 @@ def library_table():
     return compare_library(**SHORT, names=names)
 
 
+@pytest.mark.slow  # the library on the full-load default: about 90 s, in CI's slow stage
 @pytest.mark.parametrize("name", [n for n in LIBRARY if n != "factory-closure-surge"])
 def test_expected_direction_holds_on_a_short_crn_comparison(library_table, name):
     marks = expectation_marks(library_table, name)
@@ -72,6 +73,7 @@ def test_expected_direction_holds_on_a_short_crn_comparison(library_table, name)
     assert not wrong, wrong
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "kpi"),
     [
@@ -88,6 +90,7 @@ def test_clear_cut_effects_are_significant(library_table, name, kpi):
     assert marks[kpi] == "✓"
 
 
+@pytest.mark.slow
 def test_no_information_sharing_raises_handling_hours_per_case():
     overrides = ["horizon_days=30", "warmup_days=5"]
     base = load_scenario(packaged_default_path(), overrides)
@@ -101,6 +104,7 @@ def test_no_information_sharing_raises_handling_hours_per_case():
     assert (diff > 0).all()
 
 
+@pytest.mark.slow
 def test_factory_closure_adds_labour_cases_in_pinghu_during_the_surge():
     # the May surge moved to counted day 5 so that a short run holds it
     overrides = ["horizon_days=20", "warmup_days=3"]
@@ -121,6 +125,7 @@ def test_factory_closure_adds_labour_cases_in_pinghu_during_the_surge():
     )
 
 
+@pytest.mark.slow
 def test_markdown_table_has_a_row_per_scenario_and_replaces_only_the_marked_section(
     library_table,
 ):

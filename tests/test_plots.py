@@ -12,6 +12,7 @@ from matplotlib.patches import PathPatch
 from simulation.analysis.kpis import replication_kpis, summarize
 from simulation.contract import CHANNELS, LEVELS, OUTCOMES, SEVERITIES
 from simulation.outputs import figures as plots
+from simulation.outputs import figures_system
 from simulation.outputs.results_io import RunTables
 
 COUNTIES = ["North", "South", "East"]
@@ -241,7 +242,7 @@ def test_county_small_multiples_have_a_panel_per_county_and_three_rates(runs):
 def test_county_misses_are_visible_on_the_county_figure(runs):
     # a target just above one county's one-trip rate: that county's panel gets a red cross
     cases = of(runs[:1], "cases")
-    rates = plots._county_rates(next(iter(plots._named(cases).values())))
+    rates = figures_system._county_rates(next(iter(figures_system._named(cases).values())))
     by_county = rates["one_trip_rate"].groupby(level="county").mean().sort_values()
     worst, second = by_county.index[0], by_county.iloc[1]
     target = (by_county.iloc[0] + second) / 2

@@ -3,11 +3,16 @@ the paired 95% interval excluding zero (issue 11)."""
 
 from __future__ import annotations
 
+import pytest
+
 from simulation import load_scenario
 from simulation.analysis.stats import mean_ci
 from simulation.experiments.compare import compare
 from simulation.outputs.library import scenarios_dir
 from simulation.scenario.loader import packaged_default_path
+
+# about 90 s on 2 cores: run in CI's slow stage (`pytest -m slow`), not in the default suite
+pytestmark = pytest.mark.slow
 
 SHORT = ["horizon_days=14", "warmup_days=7", "replications=3"]
 

@@ -85,6 +85,6 @@ def test_lost_dask_worker_task_is_rescheduled_and_the_result_is_unchanged(tmp_pa
         )
     dask.save(tmp_path / "dask")
     serial_files = _digests(tmp_path / "serial")
-    assert len(serial_files) == 7  # grids.csv included
+    assert len(serial_files) == 8  # grids.csv and kpis_by_county.csv included
     assert _digests(tmp_path / "dask") == serial_files
     assert elapsed < 30

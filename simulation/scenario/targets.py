@@ -38,11 +38,12 @@ def split_targets(data: Any) -> Any:
     if not isinstance(data, Mapping) or not isinstance(data.get("targets"), Mapping):
         return data
     city: dict[Any, Any] = {}
-    counties: dict[Any, dict[str, Any]] = (
-        {k: dict(v) for k, v in (data.get("county_targets") or {}).items()}
-        if isinstance(data.get("county_targets"), Mapping)
-        else {}
-    )
+    counties: dict[Any, dict[str, Any]] = {}
+    if isinstance(data.get("county_targets"), Mapping):
+        for k, v in data["county_targets"].items():
+            if not isinstance(v, Mapping):
+                raise invalid("a mapping of KPI to target", repr(v), ("county_targets", str(k)))
+            counties[k] = dict(v)
     for kpi, value in data["targets"].items():
         if not isinstance(value, Mapping):
             city[kpi] = value
