@@ -246,9 +246,9 @@ class Optimum:
         return "\n".join(lines)
 
     def save(self, out: str | os.PathLike, source: str | os.PathLike | None) -> Path:
-        """Write ``search.csv`` and, when
-        verified, ``optimum.yaml``: ``extends: source`` with the staff counts found, or without
-        a source file the whole resolved scenario."""
+        """Write ``search.csv`` and, when verified, ``optimum.yaml``: ``extends: source`` with
+        the staff counts found, or without a source file the whole resolved scenario. The
+        frontier figure is an output's job: ``simulation.outputs.frontier.save_frontier``."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         store.write_text(out / "search.csv", self.search.to_csv(index=False))
